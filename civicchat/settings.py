@@ -124,6 +124,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
     # The web server, a worker and beat share one file: wait for the write lock
     # instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -171,6 +172,8 @@ if REDIS_URL:
 else:
     # kombu's filesystem transport: a broker that needs no server, for `make run`.
     _broker_dir = VAR_DIR / "broker"
+    # The embedded defaults keep their files under var/; create it on first use.
+    (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
