@@ -12,7 +12,8 @@ from accounts.roles import Role, forget_roles
 @transaction.atomic
 def grant_role(*, user: User, role: Role) -> None:
     """Add ``user`` to the role's group (created by migration). Idempotent."""
-    user.groups.add(Group.objects.get(name=role.value))
+    group, _created = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
     forget_roles(user)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -12,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import ProfileForm
+from accounts.models import User
 from accounts.roles import is_staff_member, roles_of
 from accounts.services import set_preferred_language, update_profile
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():

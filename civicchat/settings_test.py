@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("CIVICCHAT_ENV", "test")
 
-from civicchat.settings import *  # noqa: E402,F403
+from civicchat.settings import *  # noqa: F403
 
 # Hashing passwords slowly is a production virtue and a test-suite vice.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -21,3 +21,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if REDIS_URL:  # noqa: F405
+    # The cache gets a Redis database of its own so that tests can flush it between
+    # tests (allauth's rate-limit counters live there) without touching broker queues.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    CACHES["default"]["LOCATION"] = urlunsplit(_parts._replace(path="/15"))  # noqa: F405

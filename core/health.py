@@ -12,7 +12,7 @@ from django.db import connection
 
 from civicchat.celery import app as celery_app
 
-BROKER_CONNECT_TIMEOUT_SECONDS = 2.0
+BROKER_CONNECT_TIMEOUT_SECONDS = 2
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
 from core.models import City, Neighborhood, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 CITY_CACHE_KEY = "core:city:v1"
 CITY_CACHE_SECONDS = 300
@@ -17,7 +21,11 @@ def get_city() -> City | None:
 
     None before seed_demo or an administrator has created one.
     """
-    city = cache.get(CITY_CACHE_KEY)
+    try:
+        city = cache.get(CITY_CACHE_KEY)
+    except Exception:
+        logger.warning("cache unreachable; reading the city from the database", exc_info=True)
+        return City.objects.filter(key=City.SINGLETON_KEY).first()
     if city is None:
         city = City.objects.filter(key=City.SINGLETON_KEY).first()
         if city is not None:

@@ -44,3 +44,12 @@ def make_user(db):
         return UserFactory(roles=list(roles) or [Role.RESIDENT], **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: rate-limit counts and cached rows
+    from one test must not decide another's outcome."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import grant_role
 from core.models import City, Neighborhood
 from events.models import Topic
 
@@ -51,7 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         for role in extracted if extracted is not None else [Role.RESIDENT]:
-            self.groups.add(Group.objects.get(name=role.value))
+            grant_role(user=self, role=role)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

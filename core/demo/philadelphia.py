@@ -35,7 +35,7 @@ NEIGHBORHOODS = [
     "Wynnefield",
 ]
 
-TOPICS = [
+TOPICS: list[dict[str, str]] = [
     {
         "slug": "311-neighborhood-liaison-program",
         "name": "311 Neighborhood Liaison Program",

@@ -5,28 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=150, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('default_hashtag', models.CharField(max_length=101, validators=[django.core.validators.RegexValidator('^#[^\\W\\d]\\w{0,99}$', 'Enter a hashtag: # followed by a letter, then letters, digits or underscores.')], verbose_name='default hashtag')),
-                ('owning_team', models.CharField(help_text="The city team that hosts this topic's chats.", max_length=150, verbose_name='owning team')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=150, unique=True, verbose_name="slug")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "default_hashtag",
+                    models.CharField(
+                        max_length=101,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[^\\W\\d]\\w{0,99}$",
+                                "Enter a hashtag: # followed by a letter, then letters, digits or underscores.",
+                            )
+                        ],
+                        verbose_name="default hashtag",
+                    ),
+                ),
+                (
+                    "owning_team",
+                    models.CharField(
+                        help_text="The city team that hosts this topic's chats.",
+                        max_length=150,
+                        verbose_name="owning team",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'topic',
-                'verbose_name_plural': 'topics',
-                'ordering': ['name'],
+                "verbose_name": "topic",
+                "verbose_name_plural": "topics",
+                "ordering": ["name"],
             },
         ),
     ]

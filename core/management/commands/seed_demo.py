@@ -58,7 +58,13 @@ class Command(BaseCommand):
                 names=[(name, slugify(name)) for name in philadelphia.NEIGHBORHOODS]
             )
             for topic in philadelphia.TOPICS:
-                save_topic(**topic)
+                save_topic(
+                    slug=topic["slug"],
+                    name=topic["name"],
+                    description=topic["description"],
+                    default_hashtag=topic["default_hashtag"],
+                    owning_team=topic["owning_team"],
+                )
             accounts = [self._ensure_account(*spec) for spec in DEMO_ACCOUNTS]
 
         self.stdout.write(
