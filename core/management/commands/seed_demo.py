@@ -20,7 +20,7 @@ from accounts.roles import Role
 from accounts.services import grant_role
 from core.demo import philadelphia
 from core.services import ensure_neighborhoods, save_city
-from events.services import save_topic
+from events.services.topics import save_topic
 
 DEMO_PASSWORD = "civicchat-demo"  # noqa: S105  (published on purpose: demo accounts)
 DEMO_DOMAIN = "demo.civicchat.test"
