@@ -1,0 +1,1 @@
+"""Write paths for recaps: drafting, editing with versions, the publishing workflow."""
