@@ -7,3 +7,11 @@ class LiaisonsConfig(AppConfig):
 
     name = "liaisons"
     verbose_name = _("Neighborhood liaisons")
+
+    def ready(self) -> None:
+        from accounts.services import register_personal_data
+        from liaisons.services.privacy import erase_liaison_data, export_liaison_data
+
+        register_personal_data(
+            name="liaison_program", export=export_liaison_data, erase=erase_liaison_data
+        )
