@@ -16,7 +16,9 @@ COPY --chown=civicchat:civicchat . .
 # collectstatic needs settings but no services (development defaults, then var/ removed);
 # translations are committed compiled (.mo), so no gettext in the image.
 RUN CIVICCHAT_STATIC_MANIFEST=true python manage.py collectstatic --noinput \
-    && rm -rf var
+    && rm -rf var \
+    && mkdir -p var/media \
+    && chown -R civicchat:civicchat var
 
 USER civicchat
 EXPOSE 8000

@@ -40,9 +40,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r civicchat core accounts events recaps liaisons api webhooks -q
 
 typecheck: install
-	$(BIN)/mypy civicchat core accounts events liaisons
+	$(BIN)/mypy civicchat core accounts events recaps liaisons api webhooks
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,4 +1,5 @@
-"""allauth hooks: every new account becomes a Resident, in the language it signed up in."""
+"""allauth hooks: every new account becomes a Resident, in the language it signed up in;
+staff sessions get a fixed, shorter end."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
+from civicchat.middleware import limit_staff_session
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,3 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             grant_role(user=user, role=Role.RESIDENT)
         return user
+
+    def login(self, request: HttpRequest, user: User) -> None:
+        super().login(request, user)
+        limit_staff_session(request, user)

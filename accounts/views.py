@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
 from accounts.models import User
@@ -35,7 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             translation.activate(user.preferred_language)
             messages.success(request, _("Your profile has been saved."))
             response = redirect("accounts:profile")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
+            _set_language_cookie(request, response, user.preferred_language)
             return response
     else:
         form = ProfileForm(
@@ -57,11 +58,21 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def set_language(request: HttpRequest) -> HttpResponse:
-    """The language switcher: a cookie for everyone, the profile for signed-in users."""
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
+    """The language switcher: sets the language cookie and goes back to ``next`` (a page
+    of this site, else the home page).
+
+    Visitors' switcher is a GET form: it changes nothing but their own cookie, so
+    repeating it or being sent to it by another site does no harm, and their pages need
+    no CSRF token (so they can come from the page cache, core/cache.py). Signed-in
+    people's switcher POSTs (CSRF-protected), and only a POST saves the choice to the
+    profile.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
+    next_url = data.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -69,13 +80,20 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if language not in dict(settings.LANGUAGES):
         return response
-    if request.user.is_authenticated:
+    if request.method == "POST" and request.user.is_authenticated:
         set_preferred_language(user=request.user, language=language)
+    _set_language_cookie(request, response, language)
+    return response
+
+
+def _set_language_cookie(request: HttpRequest, response: HttpResponse, language: str) -> None:
+    """The language cookie, with the LANGUAGE_COOKIE_* flags (Secure and HttpOnly in
+    production)."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
-    return response

@@ -12,6 +12,14 @@ admin.site.site_title = "CivicChat admin"
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
+    path("", include("events.urls")),
+    path("", include("recaps.urls")),
+    path("staff/chats/", include("events.staff_urls")),
+    path("staff/recaps/", include("recaps.staff_urls")),
+    path("staff/webhooks/", include("webhooks.urls")),
+    path("liaisons/", include("liaisons.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("civicchat.api_router")),
+    path("profile/api-tokens/", include("api.token_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,14 @@ from core.selectors import get_city
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """What the base layout needs on every page: the city, the demo flag, the roles."""
+    """What the base layout needs on every page: the city, the demo flag, the roles.
+
+    Nothing for a request refused before AuthenticationMiddleware (a Host not in
+    ALLOWED_HOSTS): Django 5.2 renders the 400 page with the request, and that page
+    needs nothing from here, so it must not read the database or the cache either.
+    """
+    if not hasattr(request, "user"):
+        return {}
     user = request.user
     return {
         "city": get_city(),

@@ -31,7 +31,12 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    with celery_app.connection_for_write(connect_timeout=BROKER_CONNECT_TIMEOUT_SECONDS) as conn:
+    with celery_app.connection_for_write(
+        connect_timeout=BROKER_CONNECT_TIMEOUT_SECONDS,
+        # connect_timeout bounds the TCP handshake only; a broker that accepts and never
+        # answers (frozen, or behind a network fault) needs a bound on reads too.
+        transport_options={"socket_timeout": BROKER_CONNECT_TIMEOUT_SECONDS},
+    ) as conn:
         # max_retries=0: one attempt, so an outage answers within the timeout.
         conn.ensure_connection(max_retries=0, timeout=BROKER_CONNECT_TIMEOUT_SECONDS)
 

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.cache import bump_public_pages
 from core.models import City, Neighborhood, WorkerHeartbeat
 from core.selectors import CITY_CACHE_KEY
 
@@ -19,6 +20,7 @@ def save_city(*, name: str, timezone_name: str, service_name: str = "311") -> Ci
     )
     city.full_clean()
     transaction.on_commit(lambda: cache.delete(CITY_CACHE_KEY))
+    bump_public_pages()
     return city
 
 

@@ -1,19 +1,33 @@
 from __future__ import annotations
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.health import run_checks
+from core.health import CheckResult, run_checks
 from core.selectors import latest_heartbeat
-from events.selectors import active_topics
+from events.models import ChatStatus
+from events.selectors import active_topics, upcoming_chats
+from recaps.selectors import published_recaps
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"topics": active_topics()})
+    upcoming = list(upcoming_chats()[:6])
+    next_one = next((chat for chat in upcoming if chat.status != ChatStatus.POSTPONED), None)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "topics": active_topics(),
+            "next_chat": next_one,
+            "upcoming_chats": [chat for chat in upcoming if chat is not next_one][:5],
+            "latest_recaps": list(published_recaps()[:3]),
+        },
+    )
 
 
 @never_cache
@@ -26,6 +40,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     start its web processes before its workers.
     """
     results = run_checks()
+    worker: dict[str, object] | None = None
+    if results["database"].ok:
+        try:
+            heartbeat = latest_heartbeat()
+        except DatabaseError as exc:
+            # The database went away right after its check (a shutdown in progress).
+            checked = results["database"]
+            results["database"] = CheckResult(False, checked.milliseconds, type(exc).__name__)
+        else:
+            worker = (
+                {
+                    "last_heartbeat": heartbeat.seen_at.isoformat(),
+                    "age_seconds": round((timezone.now() - heartbeat.seen_at).total_seconds()),
+                }
+                if heartbeat
+                else {"last_heartbeat": None}
+            )
     healthy = all(result.ok for result in results.values())
     body: dict[str, object] = {"status": "ok" if healthy else "failing"}
     for name, result in results.items():
@@ -34,14 +65,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         name: {"ms": result.milliseconds, **({"error": result.error} if result.error else {})}
         for name, result in results.items()
     }
-    if results["database"].ok:
-        heartbeat = latest_heartbeat()
-        body["worker"] = (
-            {
-                "last_heartbeat": heartbeat.seen_at.isoformat(),
-                "age_seconds": round((timezone.now() - heartbeat.seen_at).total_seconds()),
-            }
-            if heartbeat
-            else {"last_heartbeat": None}
-        )
+    if worker is not None:
+        body["worker"] = worker
     return JsonResponse(body, status=200 if healthy else 503)

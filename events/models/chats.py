@@ -233,6 +233,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     CANCELLED = "cancelled", _("Cancelled")
+    RECAP_PUBLISHED = "recap_published", _("Recap published")
 
 
 class NotificationStatus(models.TextChoices):

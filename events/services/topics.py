@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.cache import bump_public_pages
 from events.models import Topic
 
 
@@ -17,7 +18,8 @@ def save_topic(
     owning_team: str,
     active: bool = True,
 ) -> Topic:
-    """Create the topic with this slug, or update it in place. Validates first."""
+    """Create the topic with this slug, or update it in place. Validates first. Public
+    pages are refreshed on commit."""
     topic = Topic.objects.filter(slug=slug).first() or Topic(slug=slug)
     topic.name = name
     topic.description = description
@@ -31,4 +33,5 @@ def save_topic(
         )
     else:
         topic.save()
+    bump_public_pages()
     return topic

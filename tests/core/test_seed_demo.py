@@ -6,7 +6,13 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from core.models import City, Neighborhood
-from events.models import Topic
+from events.models import Chat, Post, Topic
+from recaps.models import Recap
+
+ROLE_ACCOUNTS = [
+    f"{name}@demo.civicchat.test"
+    for name in ("admin", "comms", "coordinator", "editor", "liaison", "resident")
+]
 
 
 def _snapshot():
@@ -16,9 +22,15 @@ def _snapshot():
         "topics": list(Topic.objects.order_by("slug").values_list("name", "default_hashtag")),
         "users": sorted(
             (u.email, sorted(u.groups.values_list("name", flat=True)), u.is_superuser)
-            for u in User.objects.all()
+            for u in User.objects.filter(email__in=ROLE_ACCOUNTS)
         ),
+        "all_users": User.objects.count(),
         "verified": EmailAddress.objects.filter(verified=True).count(),
+        "chats": sorted(Chat.objects.values_list("slug", "status")),
+        "recaps": list(
+            Recap.objects.values_list("chat__slug", "status", "stats__posts", "stats__participants")
+        ),
+        "posts": Post.objects.count(),
     }
 
 
@@ -40,7 +52,17 @@ def test_seed_demo_loads_city_topics_and_one_account_per_role():
         ("liaison@demo.civicchat.test", ["Liaison", "Resident"], False),
         ("resident@demo.civicchat.test", ["Resident"], False),
     ]
-    assert snapshot["verified"] == 6
+    assert snapshot["verified"] == snapshot["all_users"]
+    assert snapshot["chats"] == [
+        ("monthly-311-chat-1", "scheduled"),
+        ("monthly-311-chat-2", "scheduled"),
+        ("monthly-311-chat-3", "draft"),
+        ("philly311nlp-tweet-chat", "recap_published"),
+        ("phillyrising-winter-safety-chat", "scheduled"),
+    ]
+    # The evening of #Philly311NLP: 244 posts from 67 participants, recap published.
+    assert snapshot["recaps"] == [("philly311nlp-tweet-chat", "published", 244, 67)]
+    assert snapshot["posts"] == 244
 
 
 @pytest.mark.django_db
@@ -63,7 +85,7 @@ def test_seed_demo_refuses_production_unless_forced(settings):
     assert User.objects.count() == 0
 
     call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert User.objects.count() == 6
+    assert User.objects.filter(email__in=ROLE_ACCOUNTS).count() == 6
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "EMAIL_URL": "smtp+tls://u:p@smtp.invalid:587",
     "DEFAULT_FROM_EMAIL": "CivicChat <civicchat@example.org>",
+    "CIVICCHAT_SITE_URL": "https://civicchat.example.org",
 }
 PROBE = (
     "import django, json; from django.conf import settings; django.setup(); "

@@ -20,7 +20,10 @@ from accounts.roles import Role
 from accounts.services import grant_role
 from core.demo import philadelphia
 from core.services import ensure_neighborhoods, save_city
+from events.demo import seed_chats
 from events.services.topics import save_topic
+from liaisons.demo import seed_liaisons
+from recaps.demo import seed_recap
 
 DEMO_PASSWORD = "civicchat-demo"  # noqa: S105  (published on purpose: demo accounts)
 DEMO_DOMAIN = "demo.civicchat.test"
@@ -66,12 +69,29 @@ class Command(BaseCommand):
                     owning_team=topic["owning_team"],
                 )
             accounts = [self._ensure_account(*spec) for spec in DEMO_ACCOUNTS]
+            chats = seed_chats()
+            editor = User.objects.get(email=f"editor@{DEMO_DOMAIN}")
+            recap = seed_recap(chat=chats["nlp_past"], editor=editor)
+            liaison_counts = seed_liaisons()
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city {philadelphia.CITY['name']}: {len(philadelphia.NEIGHBORHOODS)} "
                 f"neighborhoods ({new_places} new), {len(philadelphia.TOPICS)} topics."
             )
+        )
+        self.stdout.write(
+            f"Demo chats: {len(chats)} ("
+            + ", ".join(f"{c.title} [{c.status}]" for c in chats.values())
+            + ")"
+        )
+        self.stdout.write(
+            "Demo liaison applications: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(liaison_counts.items()))
+        )
+        self.stdout.write(
+            f"Demo recap: {recap.title} ({recap.stats.get('posts')} posts from "
+            f"{recap.stats.get('participants')} participants, {recap.status})"
         )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for user, roles in accounts:
