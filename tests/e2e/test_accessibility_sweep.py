@@ -24,7 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
-from events.models import Chat, ChatStatus, Post
+from events.models import Chat, ChatStatus, Post, Topic
 from events.services.chats import transition_chat
 from recaps.models import RecapStatus
 from recaps.services.drafting import create_draft_recap
@@ -117,7 +117,7 @@ def _store_posts(chat: Chat) -> list[Post]:
     return posts
 
 
-def _ended_chat(*, title: str, slug: str, days_ago: int, topic) -> Chat:
+def _ended_chat(*, title: str, slug: str, days_ago: int, topic: Topic) -> Chat:
     start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     chat = ChatFactory(
         topic=topic,

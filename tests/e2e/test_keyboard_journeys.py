@@ -56,7 +56,7 @@ FOCUS_IS_VISIBLE = """
 def _assert_focus(page: Page, role: str, name: str) -> None:
     """What has focus is this control (role and accessible name), and shows it."""
     focused = page.locator(":focus")
-    expect(focused).to_have_role(role)  # type: ignore[arg-type]
+    expect(focused).to_have_role(role)
     expect(focused).to_have_accessible_name(name)
     assert (name, page.evaluate(FOCUS_IS_VISIBLE)) == (name, True)
 
@@ -65,7 +65,7 @@ def _tab_to(page: Page, role: str, name: str, *, backwards: bool = False) -> Non
     """Press Tab (or Shift+Tab) until the control with this role and accessible name
     has focus."""
     page.wait_for_load_state()
-    target = page.get_by_role(role, name=name, exact=True)  # type: ignore[arg-type]
+    target = page.get_by_role(role, name=name, exact=True)
     is_focused = "element => element === document.activeElement"
     for _ in range(MAX_TABS):
         if target.evaluate(is_focused):
@@ -75,12 +75,15 @@ def _tab_to(page: Page, role: str, name: str, *, backwards: bool = False) -> Non
 
 
 def _skip_to_main(page: Page) -> None:
-    """The first Tab on a page reaches the skip link; Enter moves on to the main content."""
+    """The first Tab on a page reaches the skip link; after Enter, the next Tab lands in
+    the main content, past the header and the navigation."""
     page.wait_for_load_state()  # a key pressed while the page loads goes nowhere
     page.keyboard.press("Tab")
     _assert_focus(page, "link", "Skip to main content")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main-content$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null") is True
 
 
 def _sign_in(page: Page, email: str) -> None:
