@@ -36,25 +36,13 @@ from django.utils.translation import gettext_lazy
 
 from core.models import City, Neighborhood, WorkerHeartbeat
 from core.services import save_city
+from core.spreadsheet import Echo, csv_safe
 
 M = TypeVar("M", bound=models.Model)
 
 # A cell starting with one of these is run as a formula by spreadsheet programs
 # (OWASP "CSV injection"); a leading apostrophe makes it text. Tab and carriage return
 # are on OWASP's list too.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """``value``, made inert for spreadsheets: prefixed with ' if it starts a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer without a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _cell(model_admin: admin.ModelAdmin[Any], obj: models.Model, name: Any) -> str:
@@ -99,7 +87,7 @@ def export_as_csv(
     model_admin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
 ) -> StreamingHttpResponse:
     """Stream the selected rows as CSV: the columns the list shows, as it shows them."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     opts = queryset.model._meta
     filename = f"{slugify(opts.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.csv"
     response = StreamingHttpResponse(

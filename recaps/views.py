@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from core.spreadsheet import Echo, csv_safe
 from events.models import Chat, ChatStatus, Post
 from events.selectors import get_public_chat
 from recaps import selectors
@@ -99,22 +100,13 @@ def _row(post: Post) -> dict[str, Any]:
 
 
 def _spreadsheet_safe(value: Any) -> Any:
-    """Third-party text must not run as a formula when the CSV is opened in a
-    spreadsheet (CSV injection): prefix such cells with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return csv_safe(value) if isinstance(value, str) else value
 
 
 @require_safe
 def archive_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     chat = _archive_chat(slug)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(ARCHIVE_FIELDS)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.admin import csv_safe
+from core.spreadsheet import csv_safe
 from events.models import ChatStatus
 from liaisons.models import AuditEntry
 from tests.admin.conftest import action, csv_of
