@@ -17,9 +17,10 @@ record_version`` (every recap edit and workflow move records a version) and
 leaving "upcoming" when it ends); within it a page whose time is up is served once more
 while one request renders it again (no stampede of renders).
 
-**What is served from the cache**: a GET of a view in ``CACHED_VIEWS`` by a request that
-carries no cookie but the language and CSRF cookies (so no session: not signed in; no
-pending messages), no ``Authorization`` header (API tokens) and is not an htmx request.
+**What is served from the cache**: a GET of a view in ``CACHED_VIEWS``, with no query
+parameter outside ``CACHED_QUERY_PARAMS``, by a request that carries no cookie but the
+language and CSRF cookies (so no session: not signed in; no pending messages), no
+``Authorization`` header (API tokens) and is not an htmx request.
 **What is stored**: such a request's 200 response that sets no cookie, is not marked
 private, no-store or no-cache, varies on nothing but Cookie and Accept-Language (the key
 holds the language; the request has no session) and embeds no CSP nonce. The key is the
@@ -81,6 +82,22 @@ CACHED_VIEWS = frozenset(
         "v1:topic_list",
         "v1:chat_list",
         "v1:recap_list",
+    }
+)
+# Query parameters those pages read (chat list filters and pages, API filters and
+# cursors). A request with any other is rendered, not stored: made-up parameters
+# (cache busters) must not fill the shared cache with copies of the same page.
+CACHED_QUERY_PARAMS = frozenset(
+    {
+        "when",
+        "topic",
+        "page",
+        "cursor",
+        "page_size",
+        "status",
+        "hashtag",
+        "starts_after",
+        "starts_before",
     }
 )
 # A page is kept this much longer than it is fresh, to be served while being re-rendered.
@@ -281,7 +298,7 @@ class PublicPageCacheMiddleware:
             and set(request.COOKIES) <= allowed_cookies
             and "HTTP_AUTHORIZATION" not in request.META
             and "HTTP_HX_REQUEST" not in request.META
-            and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_CHARS
+            and _known_query(request)
         )
 
     @staticmethod
@@ -310,6 +327,17 @@ class PublicPageCacheMiddleware:
             and vary <= _VARY_IN_KEY
             and len(response.content) <= MAX_BODY_BYTES
         )
+
+
+def _known_query(request: HttpRequest) -> bool:
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return True
+    if len(query) > MAX_QUERY_CHARS:
+        return False
+    return all(
+        name in CACHED_QUERY_PARAMS and len(values) == 1 for name, values in request.GET.lists()
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -74,7 +74,7 @@ def test_visitor_gets_the_stored_page_without_the_view_running(
 ):
     first = client.get(url)
 
-    # A stored page costs one cache read: no session, no view, no query.
+    # Served before any other middleware runs: no session, no view, no query.
     with django_assert_num_queries(0):
         second = client.get(url)
 
@@ -277,10 +277,9 @@ def test_calendar_file_is_built_once_per_version_even_for_signed_in_users(
 CALLS: list[str] = []
 
 
-def _view(request: HttpRequest) -> HttpResponse:
-    CALLS.append(request.path)
+def _view(request: HttpRequest, kind: str) -> HttpResponse:
+    CALLS.append(request.get_full_path())
     response = HttpResponse("a public page")
-    kind = request.GET.get("kind")
     if kind == "cookie":
         response.set_cookie("seen", "1")
     elif kind in ("private", "no-store", "no-cache"):
@@ -295,7 +294,7 @@ def _view(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", include(([path("", _view, name="home")], "core"))),
+    path("chats/<slug:kind>/", include(([path("", _view, name="chat_detail")], "events"))),
     path("admin/", admin.site.urls),  # the staff two-factor middleware looks it up
 ]
 
@@ -316,8 +315,8 @@ urlpatterns = [
 def test_only_plain_public_responses_are_stored(client, kind, renders):
     CALLS.clear()
 
-    client.get(f"/?kind={kind}")
-    client.get(f"/?kind={kind}")
+    client.get(f"/chats/{kind}/")
+    client.get(f"/chats/{kind}/")
 
     assert len(CALLS) == renders
 
@@ -327,17 +326,26 @@ def test_page_cache_is_off_at_zero_seconds(client, settings):
     settings.CIVICCHAT_PAGE_CACHE_SECONDS = 0
     CALLS.clear()
 
-    client.get("/")
-    client.get("/")
+    client.get("/chats/plain/")
+    client.get("/chats/plain/")
 
     assert len(CALLS) == 2
 
 
+@pytest.mark.urls(__name__)
+def test_only_the_pages_own_query_parameters_make_stored_variants(client):
+    CALLS.clear()
+    urls = ["/chats/plain/?page=2", "/chats/plain/?utm_source=x", "/chats/plain/?page=2&page=3"]
+
+    for url in urls * 2:
+        client.get(url)
+
+    # ?page=2 once (then from the cache); made-up or repeated parameters every time.
+    assert sorted(CALLS) == sorted([urls[0], urls[1], urls[1], urls[2], urls[2]])
+
+
 def test_page_cache_comes_first_so_stored_pages_keep_every_header():
-    assert (
-        settings.MIDDLEWARE[0]
-        == f"{PublicPageCacheMiddleware.__module__}.PublicPageCacheMiddleware"
-    )
+    assert settings.MIDDLEWARE[0] == "core.cache.PublicPageCacheMiddleware"
 
 
 def test_https_page_keeps_its_hsts_header_and_is_never_served_over_http(client, chat, settings):
@@ -358,7 +366,7 @@ def test_https_page_keeps_its_hsts_header_and_is_never_served_over_http(client, 
 def test_page_with_a_csp_nonce_is_never_stored(client):
     CALLS.clear()
 
-    responses = [client.get("/?kind=nonce") for _ in range(2)]
+    responses = [client.get("/chats/nonce/") for _ in range(2)]
 
     # Each request got its own nonce (django-csp puts it in the header when the policy
     # asks for one): a stored copy would carry a stale one.
