@@ -16,6 +16,7 @@ clean_html(x)``: cleaning our own output changes nothing.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -64,10 +65,15 @@ def clean_html(value: str) -> str:
 _BLOCK_END = re.compile(r"</p>|<br\s*/?>", re.IGNORECASE)
 
 
+# Keeps no tag at all (script and style go with their content): the text of a body.
+# Built once; nh3.clean() would build a cleaner on every call.
+_text_cleaner = nh3.Cleaner(tags=set())
+
+
 def html_to_text(value: str) -> str:
     """Plain text of an HTML body (for search, counting and question detection)."""
     with_breaks = _BLOCK_END.sub("\n", value or "")
-    return html.unescape(nh3.clean(with_breaks, tags=set())).strip()
+    return html.unescape(_text_cleaner.clean(with_breaks)).strip()
 
 
 # --- plain text -> HTML ---------------------------------------------------------------
@@ -107,13 +113,18 @@ def _paragraphs(body: str) -> str:
     return "<p>" + body.replace("\n", "<br>") + "</p>" if body else ""
 
 
-def linkify(text: str, style: LinkStyle) -> str:
-    """Escape ``text`` and turn URLs, #hashtags and @mentions into links (not cleaned)."""
-    pattern = re.compile(
+@functools.cache
+def _link_pattern(mention_pattern: str) -> re.Pattern[str]:
+    return re.compile(
         rf"(?P<url>{_URL})"
         rf"|(?<![\w&/])#(?P<tag>[^\W\d]\w*)"
-        rf"|(?<![\w@/])@(?P<name>{style.mention_pattern})"
+        rf"|(?<![\w@/])@(?P<name>{mention_pattern})"
     )
+
+
+def linkify(text: str, style: LinkStyle) -> str:
+    """Escape ``text`` and turn URLs, #hashtags and @mentions into links (not cleaned)."""
+    pattern = _link_pattern(style.mention_pattern)
     out: list[str] = []
     position = 0
     for match in pattern.finditer(text):

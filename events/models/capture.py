@@ -141,10 +141,18 @@ class Post(models.Model):
     # The id the source used for it (tweet id, Mastodon's per-instance id, Bluesky cid);
     # kept with ``source``, both set by the first source that saw the post.
     source_item_id = models.CharField(max_length=200, blank=True)
-    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="posts")
+    # No index of their own for chat and source: the (chat, created_at) and (source,
+    # source_item_id) indexes below serve every lookup by either, and each index is
+    # written for every captured post (bench/ingest.py).
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="posts", db_index=False)
     # The source that last delivered it; empty for imported posts.
     source = models.ForeignKey(
-        CaptureSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+        CaptureSource,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        db_index=False,
     )
     author_handle = models.CharField(_("author"), max_length=300)
     author_name = models.CharField(_("author name"), max_length=300, blank=True)
@@ -169,6 +177,7 @@ class Post(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # post_hidden_by_idx: only the few hidden posts
     )
     hidden_reason = models.TextField(_("why hidden"), blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
@@ -197,6 +206,12 @@ class Post(models.Model):
                 include=["is_official"],
                 condition=Q(hidden=False, deleted_at__isnull=True),
                 name="post_public_author_idx",
+            ),
+            # Deleting a user nulls their hidden_by: only hidden posts are in the index.
+            models.Index(
+                fields=["hidden_by"],
+                condition=Q(hidden_by__isnull=False),
+                name="post_hidden_by_idx",
             ),
         ]
 

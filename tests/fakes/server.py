@@ -50,6 +50,7 @@ class Failure:
     response: Response
     path_prefix: str
     remaining: int
+    skip: int = 0  # matching requests to answer normally first
 
 
 class FakeServer:
@@ -127,11 +128,13 @@ class FakeServer:
         times: int = 1,
         path_prefix: str = "",
         delay: float = 0.0,
+        after: int = 0,
     ) -> None:
-        """The next ``times`` requests under ``path_prefix`` get this response instead."""
+        """The next ``times`` requests under ``path_prefix`` get this response instead
+        (``after``: once that many of them have been answered normally)."""
         with self.lock:
             response = Response(status, body if body is not None else {}, headers or {}, delay)
-            self.failures.append(Failure(response, path_prefix, times))
+            self.failures.append(Failure(response, path_prefix, times, after))
 
     def paths(self) -> list[str]:
         with self.lock:
@@ -142,6 +145,9 @@ class FakeServer:
             self.requests.append(request)
             for failure in self.failures:
                 if failure.remaining and request.path.startswith(failure.path_prefix):
+                    if failure.skip:
+                        failure.skip -= 1
+                        continue
                     failure.remaining -= 1
                     return failure.response
             return self.route(request)

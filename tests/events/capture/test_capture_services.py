@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.capture_selectors import capture_window, public_posts
@@ -145,6 +147,55 @@ def test_poll_source_rate_limit_reschedules_to_the_reset(
         resume_at,
     )
     assert source.failures == 0
+
+
+def test_poll_source_rate_limit_mid_cycle_keeps_the_pages_before_it(platforms, live_chat):
+    # Pages are fetched on a thread while the previous one is written (core.prefetch):
+    # the error still arrives after the pages fetched before it, and they are stored.
+    for n in range(250):
+        platforms["x"].add_tweet(f"post {n} #CivicTest")
+    platforms["x"].fail_next(
+        429, headers={"x-rate-limit-reset": "4102444800"}, path_prefix="/2/tweets", after=1
+    )
+    source = _source(live_chat, "x")
+
+    result = poll_source(source_id=source.pk)
+
+    source.refresh_from_db()
+    assert (result.status, result.pages, result.new) == ("rate_limited", 1, 100)
+    assert Post.objects.filter(source=source).count() == 100
+    assert source.cursor == {}  # the cycle did not complete: the same pages next time
+
+
+def test_poll_source_page_cap_fetches_no_page_beyond_it(platforms, live_chat, settings):
+    settings.CAPTURE_MAX_PAGES = 2
+    for n in range(450):
+        platforms["x"].add_tweet(f"post {n} #CivicTest")
+    source = _source(live_chat, "x")
+
+    result = poll_source(source_id=source.pk)
+
+    searches = [p for p in platforms["x"].paths() if p.startswith("/2/tweets/search")]
+    assert (result.pages, result.new, len(searches)) == (2, 200, 2)
+    assert "stopped after 2 pages" in result.errors[-1]["reason"]
+
+
+def test_run_progress_is_saved_after_the_first_page_then_at_most_once_a_second(
+    platforms, live_chat, monkeypatch
+):
+    monkeypatch.setattr("events.services.capture.RUN_PROGRESS_SECONDS", 3600)
+    for n in range(250):
+        platforms["x"].add_tweet(f"post {n} #CivicTest")
+    source = _source(live_chat, "x")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = poll_source(source_id=source.pk)
+
+    run_updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "events_capturerun"')]
+    # The first page's counts (the live page shows the cycle started) and the final ones.
+    assert len(run_updates) == 2
+    run = CaptureRun.objects.get(pk=result.run_id)
+    assert (run.pages, run.new_posts, run.status) == (3, 250, "succeeded")
 
 
 def test_poll_source_server_error_backs_off_exponentially_with_jitter(platforms, live_chat):
@@ -360,6 +411,34 @@ def test_upsert_posts_query_count_does_not_grow_with_the_batch(
         counts = upsert_posts(chat_id=live_chat.pk, posts=posts, officials={})
 
     assert (counts.new, counts.updated, counts.unchanged) == (count, 0, 0)
+
+
+def test_upsert_posts_stores_every_field_and_any_json_payload(live_chat):
+    # Non-ASCII text, nested metrics and an integer beyond 64 bits in the raw payload
+    # (orjson refuses it; the json module takes over for that post).
+    post = replace(
+        _parsed(1),
+        author_name="Zoë 🚲",
+        text='Q1: "quotes" \\ back\nslash, café ☕',
+        metrics={"like_count": 3, "z": {"b": 1, "a": [1.5, None]}},
+        raw={"id": 2**70, "text": "café"},
+        language="es",
+    )
+
+    first = upsert_posts(chat_id=live_chat.pk, posts=[post], officials={"x": {"resident"}})
+    again = upsert_posts(chat_id=live_chat.pk, posts=[post], officials={"x": {"resident"}})
+
+    stored = Post.objects.get()
+    assert (first.new, again.unchanged) == (1, 1)  # the digest is stable
+    assert (stored.author_name, stored.text, stored.language) == (
+        post.author_name,
+        post.text,
+        "es",
+    )
+    assert stored.metrics == post.metrics
+    assert stored.raw == {"id": 2**70, "text": "café"}
+    assert stored.created_at == post.created_at
+    assert stored.is_official is True
 
 
 def test_upsert_posts_duplicate_keys_in_one_batch_give_one_row(live_chat):
