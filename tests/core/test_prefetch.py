@@ -41,9 +41,13 @@ def test_producer_error_comes_after_the_items_before_it_and_on_the_callers_threa
         raise PlatformDown("503")
 
     got = []
-    with pytest.raises(PlatformDown, match="503"), prefetched(source()) as items:
-        for item in items:
-            got.append(item)
+
+    def consume() -> None:
+        with prefetched(source()) as items:
+            got.extend(items)
+
+    with pytest.raises(PlatformDown, match="503"):
+        consume()
 
     assert got == [1, 2]
 
@@ -94,9 +98,13 @@ def test_an_error_in_the_caller_stops_the_producer():
         finally:
             closed.set()
 
-    with pytest.raises(RuntimeError), prefetched(source()) as items:
-        next(items)
-        raise RuntimeError("database down")
+    def write_fails() -> None:
+        with prefetched(source()) as items:
+            next(items)
+            raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError, match="database down"):
+        write_fails()
 
     assert closed.is_set()
 
