@@ -587,6 +587,12 @@ CIVICCHAT_NOTIFICATION_LEASE_SECONDS = env.int(
     "CIVICCHAT_NOTIFICATION_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT * 2
 )
 
+# An e-mail row still pending, never attempted, this long after it was queued lost its
+# broker message (Redis restarted without its data, or was down when it was queued): the
+# beat dispatchers queue it again, at most once per this interval (a send is claimed,
+# so a message that was only slow cannot send twice).
+CIVICCHAT_REQUEUE_AFTER_SECONDS = env.int("CIVICCHAT_REQUEUE_AFTER_SECONDS", default=15 * 60)
+
 # The embedded demo (make run) sets this so every page says it is a demo.
 CIVICCHAT_DEMO = env.bool("CIVICCHAT_DEMO", default=False)
 # Public pages are served to visitors without a session from the shared cache for this

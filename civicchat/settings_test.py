@@ -27,5 +27,11 @@ if REDIS_URL:  # noqa: F405
     # tests (allauth's rate-limit counters live there) without touching broker queues.
     from urllib.parse import urlsplit, urlunsplit
 
+    # Database 15 for a suite whose REDIS_URL names database 0, 14 for database 1, and
+    # so on: two suites on one Redis server with different REDIS_URL databases (a
+    # checkout and a worktree, say) never flush each other's cache.
     _parts = urlsplit(REDIS_URL)  # noqa: F405
-    CACHES["default"]["LOCATION"] = urlunsplit(_parts._replace(path="/15"))  # noqa: F405
+    _broker_db = int(_parts.path.strip("/") or 0)
+    CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
+        _parts._replace(path=f"/{15 - _broker_db % 16}")
+    )

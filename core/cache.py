@@ -117,7 +117,7 @@ _UNCACHEABLE = frozenset({"private", "no-store", "no-cache"})
 def bump_public_pages() -> None:
     """Make every cached public page stale once the current transaction commits (at
     once outside a transaction). What it changes: the version number in the cache."""
-    transaction.on_commit(_bump)
+    transaction.on_commit(_bump, robust=True)
 
 
 def _bump() -> None:

@@ -19,7 +19,7 @@ def save_city(*, name: str, timezone_name: str, service_name: str = "311") -> Ci
         defaults={"name": name, "timezone": timezone_name, "service_name": service_name},
     )
     city.full_clean()
-    transaction.on_commit(lambda: cache.delete(CITY_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete(CITY_CACHE_KEY), robust=True)
     bump_public_pages()
     return city
 

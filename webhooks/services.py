@@ -273,7 +273,9 @@ def _send_on_commit(ids: list[int]) -> None:
         for pk in ids:
             task_send_delivery.delay(delivery_id=pk)
 
-    transaction.on_commit(queue)
+    # robust: a broker that is down when this commits is logged, not raised to the
+    # caller; the dispatcher queues the delivery again once its queued_at is stale.
+    transaction.on_commit(queue, robust=True)
 
 
 # Sending ------------------------------------------------------------------------------

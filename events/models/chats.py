@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models.topics import Topic, validate_hashtag
@@ -270,6 +271,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its send task was last put on the broker (see requeue_lost).
+    queued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("notification")

@@ -220,7 +220,7 @@ def dispatch_due_captures(*, now: datetime | None = None) -> list[int]:
         ids = list(due.values_list("pk", flat=True)[: settings.CAPTURE_DISPATCH_BATCH])
         if ids:
             CaptureSource.objects.filter(pk__in=ids).update(next_poll_at=lease, updated_at=now)
-            transaction.on_commit(lambda: _queue_polls(ids))
+            transaction.on_commit(lambda: _queue_polls(ids), robust=True)
     return ids
 
 

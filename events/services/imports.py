@@ -126,7 +126,7 @@ def start_import(
         job.save()
         if background:
             job_id = job.pk
-            transaction.on_commit(lambda: _queue(job_id))
+            transaction.on_commit(lambda: _queue(job_id), robust=True)
     if not background:
         job = run_import_job(job_id=job.pk, on_progress=on_progress)
     return job
@@ -150,7 +150,7 @@ def requeue_stale_imports(*, now: datetime | None = None) -> list[int]:
         if ids:
             # Back to "queued", so the task's claim takes a job whose worker died.
             ImportJob.objects.filter(pk__in=ids).update(status=ImportStatus.QUEUED, updated_at=now)
-            transaction.on_commit(lambda: _queue_all(ids))
+            transaction.on_commit(lambda: _queue_all(ids), robust=True)
     return ids
 
 

@@ -146,7 +146,24 @@ def _send_on_commit(ids: list[int]) -> None:
         for pk in ids:
             task_send_notification.delay(notification_id=pk)
 
-    transaction.on_commit(queue)
+    # robust: a broker that is down when this commits is logged, not raised to the
+    # caller (whose change is committed); requeue_lost queues the rows again later.
+    transaction.on_commit(queue, robust=True)
+
+
+def requeue_lost(*, now: datetime | None = None) -> list[int]:
+    """Rows still pending and never attempted CIVICCHAT_REQUEUE_AFTER_SECONDS after they
+    were queued lost their broker message: queue them again (and note when), so each is
+    re-queued at most once per interval. Called by the reminder dispatcher."""
+    now = now or timezone.now()
+    lost = Notification.objects.filter(
+        status=N.PENDING,
+        attempts=0,
+        queued_at__lt=now - timedelta(seconds=settings.CIVICCHAT_REQUEUE_AFTER_SECONDS),
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(queued_at=now)
+    return ids
 
 
 def queue_recap_notices(*, chat: Chat) -> int:
@@ -191,6 +208,8 @@ def dispatch_reminders(*, now: datetime | None = None) -> int:
             | Q(status=N.PENDING, attempts__gt=0, claimed_at__lt=now - timedelta(minutes=1))
         ).values_list("pk", flat=True)
     )
+    # And rows whose broker message was lost before any attempt.
+    ids += requeue_lost(now=now)
     _send_on_commit(sorted(set(ids)))
     return len(ids)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaisons.models.applications import Application
@@ -103,6 +104,8 @@ class LiaisonEmail(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its send task was last put on the broker (see requeue_lost).
+    queued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("liaison e-mail")

@@ -264,7 +264,9 @@ def send_on_commit(ids: Iterable[int]) -> None:
         for pk in ids:
             task_send_email.delay(email_id=pk)
 
-    transaction.on_commit(queue)
+    # robust: a broker that is down when this commits is logged, not raised to the
+    # caller (whose change is committed); retry_stale queues the rows again later.
+    transaction.on_commit(queue, robust=True)
 
 
 @transaction.atomic
@@ -292,9 +294,12 @@ def bulk_email(*, applications: Iterable[Application], subject: str, body: str, 
     return queued
 
 
+@transaction.atomic
 def retry_stale(*, now: datetime | None = None) -> int:
-    """Queue again the e-mails a dead worker left "sending" and the ones whose last
-    attempt failed a minute ago or more (called by the beat dispatcher)."""
+    """Queue again the e-mails a dead worker left "sending", the ones whose last attempt
+    failed a minute ago or more, and the ones still unattempted
+    CIVICCHAT_REQUEUE_AFTER_SECONDS after they were queued (their broker message was
+    lost; re-queued at most once per interval). Called by the beat dispatcher."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.LIAISONS_EMAIL_LEASE_SECONDS)
     ids = list(
@@ -303,8 +308,16 @@ def retry_stale(*, now: datetime | None = None) -> int:
             | Q(status=E.PENDING, attempts__gt=0, claimed_at__lt=now - timedelta(minutes=1))
         ).values_list("pk", flat=True)
     )
-    send_on_commit(ids)
-    return len(ids)
+    lost = list(
+        LiaisonEmail.objects.filter(
+            status=E.PENDING,
+            attempts=0,
+            queued_at__lt=now - timedelta(seconds=settings.CIVICCHAT_REQUEUE_AFTER_SECONDS),
+        ).values_list("pk", flat=True)
+    )
+    LiaisonEmail.objects.filter(pk__in=lost).update(queued_at=now)
+    send_on_commit([*ids, *lost])
+    return len(set(ids) | set(lost))
 
 
 # Sending ---------------------------------------------------------------------------------

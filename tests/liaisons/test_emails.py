@@ -3,12 +3,15 @@ e-mail in the applicant's language, bulk e-mail, and sending exactly once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from liaisons.exceptions import TemplateInvalid
 from liaisons.mail_templates import render_source, validate_source
 from liaisons.models import ApplicationStatus, EmailTemplate, LiaisonEmail
-from liaisons.services.emails import claim_email, send_email
+from liaisons.services.emails import claim_email, retry_stale, send_email
 from tests.factories import ApplicationFactory, EmailTemplateFactory, LiaisonEmailFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,23 @@ def test_email_to_a_deleted_account_is_skipped(mailoutbox):
 
     assert send_email(email_id=email.pk) == "skipped"
     assert mailoutbox == []
+
+
+def test_email_whose_broker_message_was_lost_is_queued_again_once_per_interval(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CIVICCHAT_REQUEUE_AFTER_SECONDS = 600
+    queued: list[int] = []
+    monkeypatch.setattr(
+        "liaisons.tasks.task_send_email.delay", lambda *, email_id: queued.append(email_id)
+    )
+    email = LiaisonEmailFactory()  # pending, never attempted: its message is gone
+    now = timezone.now()
+
+    for minutes in (5, 11, 12):
+        with django_capture_on_commit_callbacks(execute=True):
+            retry_stale(now=now + timedelta(minutes=minutes))
+
+    assert queued == [email.pk]
+    email.refresh_from_db()
+    assert email.queued_at == now + timedelta(minutes=11)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
+from kombu.exceptions import OperationalError
 
 from accounts.roles import Role
 from events.models import Follow, Notification, NotificationStatus
@@ -233,3 +234,43 @@ def test_reminders_two_dispatchers_and_two_senders_at_once_send_one_mail(mailout
     assert len(ids) == 5
     assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("status", flat=True)) == {N.SENT}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_notice_queued_while_the_broker_is_down_is_sent_once_it_is_back(
+    soon_chat, resident, mailoutbox, monkeypatch, settings
+):
+    settings.CIVICCHAT_REQUEUE_AFTER_SECONDS = 600
+    notifications.follow_chat(user=resident, chat=soon_chat)
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("events.tasks.task_send_notification.delay", broker_down)
+    # Committed for real (transaction=True): the queueing fails after the commit and is
+    # logged; the staff member's reschedule stands.
+    reschedule_chat(
+        chat=soon_chat,
+        starts_at=soon_chat.starts_at + timedelta(days=1),
+        ends_at=soon_chat.ends_at + timedelta(days=1),
+        by=None,
+    )
+    note = Notification.objects.get(kind="rescheduled")
+    assert (note.status, note.attempts) == ("pending", 0)
+
+    sent: list[int] = []
+    monkeypatch.setattr(
+        "events.tasks.task_send_notification.delay",
+        lambda *, notification_id: (
+            sent.append(notification_id)
+            or notifications.send_notification(notification_id=notification_id)
+        ),
+    )
+    now = timezone.now()
+    notifications.dispatch_reminders(now=now + timedelta(minutes=5))  # may still be queued
+    assert sent == []
+    notifications.dispatch_reminders(now=now + timedelta(minutes=11))
+    notifications.dispatch_reminders(now=now + timedelta(minutes=12))
+
+    assert sent == [note.pk]  # queued again once, sent once
+    assert [m.subject for m in mailoutbox] == ["[CivicChat] New time: Potholes & paving"]
