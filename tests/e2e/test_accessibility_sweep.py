@@ -30,8 +30,8 @@ from recaps.models import RecapStatus
 from recaps.services.drafting import create_draft_recap
 from recaps.services.workflow import transition_recap
 from tests.e2e.axe import assert_no_serious_axe_violations
+from tests.e2e.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     ApplicationFactory,
     CaptureSourceFactory,
     ChatFactory,
@@ -331,15 +331,6 @@ ROLES: dict[str, list[tuple[str | None, dict[str, Visit]]]] = {
 }
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
-
-
 def _check(page: Page, name: str, visit: Visit, seed: Seed) -> str | None:
     """Open the page and do what the visit says; the axe report, or None if clean."""
     response = page.goto(visit.path.format(s=seed))
@@ -367,7 +358,7 @@ def test_every_page_has_no_serious_axe_violations(page: Page, settings, role: st
     reports = []
     for email, visits in ROLES[role]:
         if email is not None:
-            _sign_in(page, email)
+            sign_in(page, email, fresh=True)
         reports += [_check(page, name, visit, seed) for name, visit in visits.items()]
 
     violations = [report for report in reports if report is not None]

@@ -14,19 +14,8 @@ from accounts.roles import Role
 from events.models import Chat, ChatStatus
 from events.services import notifications
 from tests.e2e.axe import assert_no_serious_axe_violations
-from tests.factories import PASSWORD, CityFactory, TopicFactory, UserFactory
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name=re.compile(r"^\s*sign out\s*$", re.IGNORECASE)).click()
+from tests.e2e.helpers import sign_in, sign_out
+from tests.factories import CityFactory, TopicFactory, UserFactory
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ def test_chat_journey_staff_schedules_resident_follows_and_is_reminded(
     )
 
     # Comms staff create the chat from their own pages and schedule it.
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
     page.get_by_role("link", name="Manage chats").click()
     page.get_by_role("link", name=re.compile("new chat", re.IGNORECASE)).first.click()
     page.get_by_label("Topic", exact=True).select_option(label="Streets and sanitation")
@@ -71,10 +60,10 @@ def test_chat_journey_staff_schedules_resident_follows_and_is_reminded(
         "#PhillyStreets",
         timedelta(hours=1),
     )
-    _sign_out(page)
+    sign_out(page)
 
     # A resident finds it on the public chat list and follows it.
-    _sign_in(page, resident.email)
+    sign_in(page, resident.email)
     page.goto("/chats/")
     page.get_by_role("link", name="Snow removal & your street").click()
     page.get_by_role("button", name="Follow this chat").click()

@@ -26,6 +26,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from accounts.roles import Role
 from core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
 from events.models import Chat
+from tests.e2e.helpers import sign_in
 from tests.factories import PASSWORD, CityFactory, UserFactory
 
 # Installed before any script of the page runs (an init script is not subject to the
@@ -41,15 +42,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 RECAP_CHAT = "philly311nlp-tweet-chat"
 UPCOMING_CHAT = "phillyrising-winter-safety-chat"
-
-
-def _sign_in(page: Page, who: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(f"{who}@{DEMO_DOMAIN}")
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
 
 
 def _record_violations(page: Page) -> list[str]:
@@ -118,7 +110,7 @@ def test_main_pages_log_no_csp_violations(page: Page, settings) -> None:
         if who is None:
             page.context.clear_cookies()
         else:
-            _sign_in(page, who)
+            sign_in(page, f"{who}@{DEMO_DOMAIN}", password=DEMO_PASSWORD, fresh=True)
         for path in paths:
             seen[path] = _visit(page, path, console)
             if path == "/accounts/reauthenticate/":

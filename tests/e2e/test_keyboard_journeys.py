@@ -86,7 +86,7 @@ def _skip_to_main(page: Page) -> None:
     assert page.evaluate("document.activeElement.closest('main') !== null") is True
 
 
-def _sign_in(page: Page, email: str) -> None:
+def _sign_in_by_keyboard(page: Page, email: str) -> None:
     """On the login page: e-mail, password, Enter."""
     _tab_to(page, "textbox", "Email")
     page.keyboard.type(email)
@@ -107,7 +107,7 @@ def test_keyboard_only_resident_applies_to_be_a_liaison(page: Page) -> None:
     _tab_to(page, "link", "Sign in to apply")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/liaisons/apply/$"))
-    _sign_in(page, resident.email)
+    _sign_in_by_keyboard(page, resident.email)
     expect(page).to_have_url(re.compile(r"/liaisons/apply/$"))
 
     _skip_to_main(page)
@@ -207,7 +207,7 @@ def test_keyboard_only_editor_reorders_and_publishes_a_recap(page: Page, setting
     editor = UserFactory(roles=[Role.EDITOR], email="editor@example.org")
 
     page.goto("/accounts/login/")
-    _sign_in(page, editor.email)
+    _sign_in_by_keyboard(page, editor.email)
     expect(page).to_have_url(re.compile(r"/profile/$"))
 
     # To the draft through the navigation.

@@ -15,8 +15,8 @@ from accounts.roles import Role
 from civicchat.celery import app as celery_app
 from liaisons.models import Application, TrainingSession
 from tests.e2e.axe import assert_no_serious_axe_violations
+from tests.e2e.helpers import sign_in, sign_out
 from tests.factories import (
-    PASSWORD,
     CityFactory,
     NeighborhoodFactory,
     TrainingSessionFactory,
@@ -32,18 +32,6 @@ def _path(url: str) -> re.Pattern[str]:
 
 def _button(page: Page, name: str):
     return page.get_by_role("button", name=re.compile(rf"^\s*{re.escape(name)}", re.IGNORECASE))
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    _button(page, "Sign in").click()
-    expect(page).to_have_url(_path("/profile/"))
-
-
-def _sign_out(page: Page) -> None:
-    _button(page, "Sign out").first.click()
 
 
 def _tick(page: Page, field: str) -> None:
@@ -77,7 +65,7 @@ def test_liaison_journey_from_application_to_directory(page: Page, mailoutbox, j
     resident, coordinator = journey
 
     # The resident finds the program and applies.
-    _sign_in(page, resident.email)
+    sign_in(page, resident.email)
     page.get_by_role("link", name="Liaisons", exact=True).click()
     expect(page.locator(".cc-training-dates")).to_contain_text(SESSION_TITLE)
     page.get_by_role("link", name="Apply to be a liaison").click()
@@ -100,10 +88,10 @@ def test_liaison_journey_from_application_to_directory(page: Page, mailoutbox, j
     expect(page).to_have_url(_path(f"/liaisons/applications/{application.pk}/"))
     expect(page.locator(".cc-liaison-status")).to_have_text("Submitted")
     expect(page.locator(".cc-next-step")).to_contain_text("A coordinator will review it")
-    _sign_out(page)
+    sign_out(page)
 
     # The coordinator approves it from the review queue.
-    _sign_in(page, coordinator.email)
+    sign_in(page, coordinator.email)
     page.get_by_role("link", name="Review queue").click()
     page.get_by_role("link", name="Rosa R.").click()
     expect(page).to_have_url(_path(f"/liaisons/review/{application.pk}/"))
@@ -111,10 +99,10 @@ def test_liaison_journey_from_application_to_directory(page: Page, mailoutbox, j
     page.get_by_label("Personal message in the e-mail (optional)").fill("See you soon!")
     _button(page, "Approve").click()
     expect(page.locator(".cc-liaison-status")).to_have_text("Approved")
-    _sign_out(page)
+    sign_out(page)
 
     # The resident registers for the training session.
-    _sign_in(page, resident.email)
+    sign_in(page, resident.email)
     page.goto(f"/liaisons/applications/{application.pk}/")
     expect(page.locator(".cc-next-step")).to_contain_text("Choose a training session")
     assert_no_serious_axe_violations(page)
@@ -122,21 +110,21 @@ def test_liaison_journey_from_application_to_directory(page: Page, mailoutbox, j
     expect(page.locator(".cc-next-step")).to_contain_text(
         f"You are registered for “{SESSION_TITLE}”"
     )
-    _sign_out(page)
+    sign_out(page)
 
     # The session takes place.
     started = timezone.now() - timedelta(hours=1)
     TrainingSession.objects.update(starts_at=started, ends_at=started + timedelta(hours=2))
 
     # The coordinator marks attendance.
-    _sign_in(page, coordinator.email)
+    sign_in(page, coordinator.email)
     page.goto("/liaisons/training/")
     page.get_by_role("link", name=SESSION_TITLE).click()
     _button(page, "Attended").click()
     expect(page.get_by_role("status").or_(page.get_by_role("alert")).first).to_contain_text(
         "Rosa R. attended and is now an active liaison."
     )
-    _sign_out(page)
+    sign_out(page)
 
     # Anyone finds the new liaison in the directory, under their neighborhood.
     page.goto("/liaisons/directory/")
@@ -173,7 +161,7 @@ def test_liaison_form_page_has_no_serious_axe_violations(
     page: Page, journey, path: str, heading: str
 ) -> None:
     _resident, coordinator = journey
-    _sign_in(page, coordinator.email)
+    sign_in(page, coordinator.email)
 
     page.goto(path)
 

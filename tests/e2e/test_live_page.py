@@ -3,7 +3,6 @@ a reload, hiding a post works in place, and axe finds nothing serious."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -12,8 +11,8 @@ from playwright.sync_api import Page, expect
 from accounts.roles import Role
 from events.models import Post
 from tests.e2e.axe import assert_no_serious_axe_violations
+from tests.e2e.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     ChatFactory,
     ChatHostFactory,
     CityFactory,
@@ -21,14 +20,6 @@ from tests.factories import (
     TrackedQuestionFactory,
     UserFactory,
 )
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
 
 
 def _stored_a_while_ago(post: Post) -> Post:
@@ -61,7 +52,7 @@ def test_live_page_shows_a_new_post_without_reload_and_hides_in_place(page: Page
     )
     staff = UserFactory(roles=[Role.COMMS_STAFF], email="comms@example.org")
 
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
     page.goto(f"/staff/chats/{chat.pk}/live/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Live: Trash and recycling")
     feed = page.locator("#live-posts")

@@ -13,8 +13,8 @@ from events.models import ChatStatus
 from recaps.models import Recap, RecapStatus
 from recaps.services.drafting import create_draft_recap
 from tests.e2e.axe import assert_no_serious_axe_violations
+from tests.e2e.helpers import sign_in, sign_out
 from tests.factories import (
-    PASSWORD,
     ChatFactory,
     ChatHostFactory,
     CityFactory,
@@ -25,18 +25,6 @@ from tests.factories import (
 )
 
 INTRO = "Forty neighbours told us how they report illegal dumping, and what would help."
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name=re.compile(r"^\s*sign out\s*$", re.IGNORECASE)).click()
 
 
 def _ended_chat_with_a_draft() -> Recap:
@@ -93,7 +81,7 @@ def test_recap_journey_editor_publishes_and_a_visitor_reads_it(page: Page, setti
     bob = "A1 I call 311 and it gets picked up in a week."
 
     # The editor finds the draft from the navigation.
-    _sign_in(page, editor.email)
+    sign_in(page, editor.email)
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Recaps"
     ).click()
@@ -135,7 +123,7 @@ def test_recap_journey_editor_publishes_and_a_visitor_reads_it(page: Page, setti
         editor,
         INTRO,
     )
-    _sign_out(page)
+    sign_out(page)
 
     # A visitor finds it from the chat's page and reads it.
     page.goto("/chats/illegal-dumping/")

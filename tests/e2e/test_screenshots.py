@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from pathlib import Path
 
 from django.core.management import call_command
@@ -23,6 +22,7 @@ from core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
 from events.demo import RISING_QUESTIONS
 from events.models import Chat
 from recaps.demo import INTRO, TOTAL_POSTS
+from tests.e2e.helpers import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 RECAP_CHAT = "philly311nlp-tweet-chat"
@@ -36,15 +36,6 @@ def _folder() -> Path:
     folder = ROOT / "test-artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _sign_in(page: Page, who: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(f"{who}@{DEMO_DOMAIN}")
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
 
 
 def _h1(page: Page, text: str) -> None:
@@ -80,14 +71,14 @@ def test_readme_screenshots_show_the_demo(page: Page, settings) -> None:
     expect(page.get_by_text(INTRO)).to_be_visible()
     _shoot(page, "recap", folder)
 
-    _sign_in(page, "comms")
+    sign_in(page, f"comms@{DEMO_DOMAIN}", password=DEMO_PASSWORD, fresh=True)
     page.goto(f"/staff/chats/{recap_chat.pk}/live/")
     _h1(page, f"Live: {recap_chat.title}")
     expect(page.locator('[data-counter="posts"]')).to_have_text(str(TOTAL_POSTS))
     expect(page.locator("#live-posts > li")).to_have_count(LIVE_FEED_SIZE)
     _shoot(page, "live", folder)
 
-    _sign_in(page, "resident")
+    sign_in(page, f"resident@{DEMO_DOMAIN}", password=DEMO_PASSWORD, fresh=True)
     page.goto("/liaisons/apply/")
     _h1(page, "Apply to be a neighborhood liaison")
     expect(page.get_by_label("Name to show", exact=True)).to_have_value("Rosa Resident")

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from tests.e2e.helpers import sign_in
 
 EMAIL = "new.resident@example.org"
 PASSWORD = "Rittenhouse-square-1682"
@@ -17,13 +18,6 @@ CONFIRM_PATH = re.compile(r"/accounts/confirm-email/[^/\s]+/")
 def _path(url: str) -> re.Pattern[str]:
     """Matches a full page URL whose path is exactly ``url`` (query string allowed)."""
     return re.compile(rf"^https?://[^/]+{re.escape(url)}(\?.*)?$")
-
-
-def _sign_in(page: Page, *, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
 
 
 def test_signup_journey_ends_on_profile_as_verified_resident(page: Page, mailoutbox) -> None:
@@ -47,7 +41,7 @@ def test_signup_journey_ends_on_profile_as_verified_resident(page: Page, mailout
     confirm_path = links[0]
 
     # Verification is mandatory: the right password alone does not open the profile.
-    _sign_in(page, email=EMAIL, password=PASSWORD)
+    sign_in(page, EMAIL, password=PASSWORD, lands_on_profile=False)
     expect(
         page.get_by_role("heading", name=re.compile(r"verify your email", re.IGNORECASE))
     ).to_be_visible()
@@ -59,7 +53,7 @@ def test_signup_journey_ends_on_profile_as_verified_resident(page: Page, mailout
     # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION is off: confirming leads to the sign-in page.
     expect(page).to_have_url(_path("/accounts/login/"))
 
-    _sign_in(page, email=EMAIL, password=PASSWORD)
+    sign_in(page, EMAIL, password=PASSWORD, lands_on_profile=False)
     expect(page).to_have_url(_path("/profile/"))
     expect(page.get_by_role("main")).to_contain_text(EMAIL)
 
