@@ -48,6 +48,9 @@ def test_compose_file_validates_with_the_example_env(compose_dir):
         assert "healthcheck" in services[name], name
     assert services["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert services["web"]["environment"]["CIVICCHAT_ENV"] == "production"
+    # Broker and cache share Redis: only keys with an expiry (the cache's) may be evicted.
+    redis_command = services["redis"]["command"]
+    assert redis_command[redis_command.index("--maxmemory-policy") + 1] == "volatile-lru"
 
 
 def test_compose_file_refuses_to_start_without_a_database_password(compose_dir):
