@@ -448,7 +448,14 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, NoDeleteAdmin):
     list_display = ["title", "starts_at", "ends_at", "location", "capacity", "registered"]
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["sequence", "created_by", "created_at"]
+    readonly_fields = [
+        "sequence",
+        "created_by",
+        "created_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+    ]
     inlines = [SessionRegistrationInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TrainingSession]:

@@ -1,9 +1,11 @@
 """iCalendar (RFC 5545) files for training sessions, built like ``events.calendar``.
 
 Each session is one VEVENT with a UID that never changes; SEQUENCE rises when the time
-or place changes, so calendar clients replace their copy. Times carry the city's TZID
-and the file holds the matching VTIMEZONE. The files go only to registered applicants
-(e-mail attachments and their own page), so they may hold the online link.
+or place changes or the session is cancelled, so calendar clients replace their copy (a
+cancelled session is STATUS:CANCELLED, e-mailed with METHOD:CANCEL so it is removed).
+Times carry the city's TZID and the file holds the matching VTIMEZONE. The files go
+only to applicants with a place (e-mail attachments and their own page), so they may
+hold the online link.
 """
 
 from __future__ import annotations
@@ -38,13 +40,15 @@ def _event(session: TrainingSession, zone: zoneinfo.ZoneInfo) -> Event:
     event.add("summary", session.title)
     program_url = settings.CIVICCHAT_SITE_URL + reverse("liaisons:program")
     lines = [session.description] if session.description else []
+    if session.cancel_reason and session.is_cancelled:
+        lines.append(session.cancel_reason)
     if session.online_url:
         lines.append(session.online_url)
     lines.append(program_url)
     event.add("description", "\n\n".join(lines))
     event.add("location", session.location or session.online_url)
     event.add("url", session.online_url or program_url)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
     return event
 
 
@@ -52,7 +56,8 @@ def build_session_calendar(
     sessions: Iterable[TrainingSession], *, name: str, method: str | None = None
 ) -> bytes:
     """An iCalendar file with one VEVENT per session and the city's VTIMEZONE.
-    ``method`` ("PUBLISH") is for e-mail attachments."""
+    ``method`` ("PUBLISH", or "CANCEL" for a cancelled session) is for e-mail
+    attachments."""
     zone = zoneinfo.ZoneInfo(city_timezone_name())
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -298,6 +298,16 @@ class TrainingSessionForm(forms.Form):
         )
 
 
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Sent in the e-mail to everyone registered or on the waitlist."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DeleteAccountForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my account and my personal data will be deleted for good."),

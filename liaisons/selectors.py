@@ -110,15 +110,16 @@ def _with_seat_counts(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingS
 
 
 def upcoming_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
-    """Sessions that have not started, soonest first, with seat counts."""
+    """Sessions open for registration (not started, not cancelled), soonest first,
+    with seat counts."""
     now = now or timezone.now()
-    return _with_seat_counts(TrainingSession.objects.filter(starts_at__gt=now)).order_by(
-        "starts_at", "pk"
-    )
+    sessions = TrainingSession.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
+    return _with_seat_counts(sessions).order_by("starts_at", "pk")
 
 
 def all_sessions() -> QuerySet[TrainingSession]:
-    """Every session for coordinators, latest first, with seat counts."""
+    """Every session for coordinators (cancelled ones too), latest first, with seat
+    counts."""
     return _with_seat_counts(TrainingSession.objects.all()).order_by("-starts_at", "-pk")
 
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("training/<int:pk>/", training.session_detail, name="session_detail"),
     path("training/<int:pk>/edit/", training.session_form, name="session_edit"),
     path("training/<int:pk>/invite/", training.session_invite, name="session_invite"),
+    path("training/<int:pk>/cancel/", training.session_cancel, name="session_cancel"),
     path(
         "training/<int:pk>/registrations/<int:registration_pk>/attendance/",
         training.session_attendance,

@@ -20,11 +20,14 @@ class EmailKind(models.TextChoices):
     WELCOME = "welcome", _("Welcome, new liaison")
     # Written by coordinators for one bulk send.
     BULK = "bulk", _("Message to applicants")
-    # Fixed texts (templates/liaisons/email/), each with the session's .ics.
+    # Fixed texts (templates/liaisons/email/) about one session; most carry its .ics
+    # (LiaisonEmail.with_calendar).
     REGISTERED = "registered", _("Training registration")
     TRAINING_WAITLISTED = "training_waitlisted", _("Training waitlist")
     PROMOTED = "promoted", _("Training seat opened")
     REMINDER = "reminder", _("Training reminder")
+    SESSION_CHANGED = "session_changed", _("Training session changed")
+    SESSION_CANCELLED = "session_cancelled", _("Training session cancelled")
 
 
 EDITABLE_KINDS = (
@@ -89,6 +92,8 @@ class LiaisonEmail(models.Model):
     language = models.CharField(max_length=8)
     subject = models.CharField(max_length=250)
     body = models.TextField()
+    # Attach the session's .ics when sending (METHOD:CANCEL for a cancellation).
+    with_calendar = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )

@@ -15,8 +15,9 @@ from liaisons.models.applications import Application
 
 class TrainingSession(models.Model):
     """A training session: in person (``location``), online (``online_url``) or both.
-    UID never changes and SEQUENCE rises when the time or place changes, so calendar
-    clients replace their copy."""
+    UID never changes and SEQUENCE rises when the time or place changes or the session
+    is cancelled, so calendar clients replace (or remove) their copy. A cancelled
+    session (``cancelled_at``) keeps its rows for the record; it takes no one."""
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -36,6 +37,18 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=500, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("training session")
@@ -53,6 +66,10 @@ class TrainingSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class RegistrationStatus(models.TextChoices):

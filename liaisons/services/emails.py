@@ -48,11 +48,27 @@ logger = logging.getLogger(__name__)
 
 E = EmailStatus
 MAX_ATTEMPTS = 5
-# Kinds that carry the session's .ics.
-WITH_CALENDAR = frozenset({EmailKind.REGISTERED, EmailKind.PROMOTED, EmailKind.REMINDER})
+# Kinds that carry the session's .ics unless queue_email is told otherwise (a session
+# change carries it only to people with a seat).
+WITH_CALENDAR = frozenset(
+    {
+        EmailKind.REGISTERED,
+        EmailKind.PROMOTED,
+        EmailKind.REMINDER,
+        EmailKind.SESSION_CHANGED,
+        EmailKind.SESSION_CANCELLED,
+    }
+)
 # Kinds written in templates/liaisons/email/ (not editable by staff).
 FILE_KINDS = frozenset(
-    {EmailKind.REGISTERED, EmailKind.TRAINING_WAITLISTED, EmailKind.PROMOTED, EmailKind.REMINDER}
+    {
+        EmailKind.REGISTERED,
+        EmailKind.TRAINING_WAITLISTED,
+        EmailKind.PROMOTED,
+        EmailKind.REMINDER,
+        EmailKind.SESSION_CHANGED,
+        EmailKind.SESSION_CANCELLED,
+    }
 )
 
 
@@ -129,7 +145,8 @@ def where_text(session: TrainingSession) -> str:
 
 def upcoming_session_lines(now: datetime | None = None) -> str:
     now = now or timezone.now()
-    sessions = TrainingSession.objects.filter(starts_at__gt=now).order_by("starts_at")[:5]
+    sessions = TrainingSession.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
+    sessions = sessions.order_by("starts_at")[:5]
     return "\n".join(f"- {when_text(s)}, {where_text(s)}" for s in sessions)
 
 
@@ -174,6 +191,7 @@ def _render(
     message: str,
     sources: tuple[str, str] | None,
     training_dates: dict[str, str] | None,
+    with_calendar: bool,
 ) -> tuple[str, str]:
     with translation.override(language), timezone.override(city_timezone_name()):
         if training_dates is not None and language not in training_dates:
@@ -189,6 +207,7 @@ def _render(
                 **context,
                 "session": session,
                 "online_url": session.online_url if session else "",
+                "with_calendar": with_calendar,
             }
             subject = str(render_to_string(f"liaisons/email/{kind}_subject.txt", file_context))
             body = str(render_to_string(f"liaisons/email/{kind}_body.txt", file_context))
@@ -212,14 +231,20 @@ def queue_email(
     message: str = "",
     sources: tuple[str, str] | None = None,
     training_dates: dict[str, str] | None = None,
+    with_calendar: bool | None = None,
 ) -> LiaisonEmail | None:
     """Render and queue one e-mail to the applicant; None if ``key`` was queued before
     or the application has no account any more. The send task runs after commit.
     ``sources`` replaces the template (bulk e-mail); ``training_dates`` is a per-language
-    memo shared by a batch, so the session list is read once per language."""
+    memo shared by a batch, so the session list is read once per language;
+    ``with_calendar`` (default: the kind is in WITH_CALENDAR) attaches the session's
+    .ics, and file templates see it to say so."""
     user = application.user
     if user is None:
         return None
+    if with_calendar is None:
+        with_calendar = kind in WITH_CALENDAR
+    with_calendar = with_calendar and session is not None
     language = email_language(user)
     subject, body = _render(
         application,
@@ -229,6 +254,7 @@ def queue_email(
         message=message,
         sources=sources,
         training_dates=training_dates,
+        with_calendar=with_calendar,
     )
     try:
         with transaction.atomic():
@@ -240,6 +266,7 @@ def queue_email(
                 language=language,
                 subject=subject,
                 body=body,
+                with_calendar=with_calendar,
                 created_by=by,
             )
     except IntegrityError:  # queued before: exactly once
@@ -336,7 +363,9 @@ def claim_email(*, email_id: int, now: datetime | None = None) -> bool:
 
 
 def build_message(email: LiaisonEmail) -> EmailMessage:
-    """The mail for a queued row, with the session's .ics for training e-mails."""
+    """The mail for a queued row, with the session's .ics when the row says so: as it
+    is when sending (a later change or cancellation shows), METHOD:CANCEL for a
+    cancellation so calendars remove it."""
     user = email.application.user
     assert user is not None  # checked by send_email  # noqa: S101
     message = EmailMessage(
@@ -345,11 +374,12 @@ def build_message(email: LiaisonEmail) -> EmailMessage:
         to=[user.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    if email.session is not None and email.kind in WITH_CALENDAR:
+    if email.session is not None and email.with_calendar:
+        method = "CANCEL" if email.kind == EmailKind.SESSION_CANCELLED else "PUBLISH"
         message.attach(
             "liaison-training.ics",
-            build_session_calendar([email.session], name=email.session.title, method="PUBLISH"),
-            "text/calendar; charset=utf-8; method=PUBLISH",
+            build_session_calendar([email.session], name=email.session.title, method=method),
+            f"text/calendar; charset=utf-8; method={method}",
         )
     return message
 

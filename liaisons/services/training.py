@@ -4,7 +4,8 @@ Seats are counted under a row lock on the session, so two applicants cannot take
 last seat at once (PostgreSQL; SQLite serialises writers anyway). When a seat frees up
 the first applicant on the waitlist (``queued_at`` order) gets it and an e-mail.
 Attending makes the applicant an active liaison through the application's one
-transition function.
+transition function. Everyone holding a seat or a waitlist place is e-mailed when the
+session moves or is cancelled; a cancelled session takes no one and sends nothing more.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from liaisons.models import (
     ApplicationStatus,
     AuditAction,
     EmailKind,
+    EmailStatus,
     LiaisonEmail,
     RegistrationStatus,
     TrainingRegistration,
@@ -36,6 +38,16 @@ from liaisons.services.applications import transition_application
 from liaisons.services.emails import queue_email, retry_stale
 
 R = RegistrationStatus
+E = EmailStatus
+# E-mails about a session that are pointless once it is cancelled (if not sent yet).
+SESSION_NEWS = (
+    EmailKind.INVITATION,
+    EmailKind.REGISTERED,
+    EmailKind.TRAINING_WAITLISTED,
+    EmailKind.PROMOTED,
+    EmailKind.REMINDER,
+    EmailKind.SESSION_CHANGED,
+)
 
 
 @dataclass
@@ -71,6 +83,11 @@ def _require_coordinator(by: User) -> None:
         raise NotAllowed
 
 
+def _refuse_cancelled(session: TrainingSession) -> None:
+    if session.is_cancelled:
+        raise TrainingError(_("This session is cancelled."))
+
+
 def _values(data: SessionData) -> dict[str, object]:
     return {
         "title": data.title.strip(),
@@ -92,11 +109,15 @@ def create_session(*, data: SessionData, by: User) -> TrainingSession:
 
 @transaction.atomic
 def update_session(*, session: TrainingSession, data: SessionData, by: User) -> TrainingSession:
-    """Edit a session. A new time or place raises SEQUENCE (calendars update with the
-    next e-mail); more seats move applicants up from the waitlist."""
+    """Edit a session that is not cancelled (TrainingError otherwise). More seats move
+    applicants up from the waitlist. A new time or place raises SEQUENCE and e-mails
+    everyone then registered or waitlisted (once per registration and SEQUENCE, in
+    their language); people with a seat get the updated .ics, which replaces the old
+    entry in their calendar."""
     _require_coordinator(by)
     validate_session(data)
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    _refuse_cancelled(session)
     taken = session.registrations.filter(status=R.REGISTERED).count()
     if data.capacity < taken:
         raise SessionInvalid(
@@ -120,7 +141,72 @@ def update_session(*, session: TrainingSession, data: SessionData, by: User) -> 
         fields.append("sequence")
     session.save(update_fields=fields)
     _fill_from_waitlist(session, by=by)
+    if moved:
+        _announce_change(session, by=by)
     return session
+
+
+def _announce_change(session: TrainingSession, *, by: User) -> int:
+    """Queue the SESSION_CHANGED e-mail to everyone registered or waitlisted for the
+    locked ``session`` (after the waitlist moved up, so the text fits each person)."""
+    registrations = session.registrations.select_related(
+        "application__user", "application__neighborhood"
+    ).filter(status__in=ACTIVE_REGISTRATION, application__user__isnull=False)
+    queued = 0
+    for registration in registrations:
+        email = queue_email(
+            application=registration.application,
+            kind=EmailKind.SESSION_CHANGED,
+            key=f"changed:{registration.pk}:{session.sequence}",
+            by=by,
+            session=session,
+            with_calendar=registration.status == R.REGISTERED,
+        )
+        queued += email is not None
+    return queued
+
+
+@transaction.atomic
+def cancel_session(
+    *, session: TrainingSession, by: User, reason: str = "", now: datetime | None = None
+) -> int:
+    """A coordinator cancels a session that has not ended (TrainingError if it has, or
+    is cancelled already). Every seat and waitlist place is cancelled (audited; nobody
+    moves up), SEQUENCE rises, e-mails not sent yet about the session are skipped, and
+    each person who held a place is e-mailed once, in their language, with an .ics
+    (STATUS:CANCELLED, METHOD:CANCEL) that removes it from their calendar. Returns how
+    many registrations were cancelled."""
+    _require_coordinator(by)
+    now = now or timezone.now()
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    _refuse_cancelled(session)
+    if session.ends_at <= now:
+        raise TrainingError(_("This session has already ended."))
+    session.cancelled_at, session.cancelled_by = now, by
+    session.cancel_reason = reason.strip()[:500]
+    session.sequence += 1
+    session.save(
+        update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "sequence", "updated_at"]
+    )
+    LiaisonEmail.objects.filter(session=session, kind__in=SESSION_NEWS, status=E.PENDING).update(
+        status=E.SKIPPED, error="session cancelled"
+    )
+    registrations = list(
+        TrainingRegistration.objects.select_for_update(of=("self",))
+        .select_related("application__user", "application__neighborhood")
+        .filter(session=session, status__in=ACTIVE_REGISTRATION)
+    )
+    for registration in registrations:
+        _cancel(registration, by=by, refill=False)
+        queue_email(
+            application=registration.application,
+            kind=EmailKind.SESSION_CANCELLED,
+            key=f"cancelled:{registration.pk}:{session.sequence}",
+            by=by,
+            session=session,
+            message=session.cancel_reason,
+        )
+    return len(registrations)
 
 
 # Registrations -----------------------------------------------------------------------------
@@ -140,6 +226,7 @@ def register_for_session(
         raise NotAllowed
     if application.status != ApplicationStatus.APPROVED:
         raise TrainingError(_("Only approved applicants can register for training."))
+    _refuse_cancelled(session)
     if session.starts_at <= now:
         raise TrainingError(_("This session has already started."))
     current = application.registrations.filter(status__in=ACTIVE_REGISTRATION).first()
@@ -206,7 +293,8 @@ def release_registrations(*, application: Application, by: User | None) -> int:
     return len(registrations)
 
 
-def _cancel(registration: TrainingRegistration, *, by: User | None) -> None:
+def _cancel(registration: TrainingRegistration, *, by: User | None, refill: bool = True) -> None:
+    """Cancel one locked registration; its seat goes to the waitlist if ``refill``."""
     held_seat = registration.status == R.REGISTERED
     registration.status = R.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
@@ -216,14 +304,14 @@ def _cancel(registration: TrainingRegistration, *, by: User | None) -> None:
         action=AuditAction.TRAINING,
         detail=f"cancelled for session {registration.session_id}",
     )
-    if held_seat:
+    if held_seat and refill:
         session = TrainingSession.objects.select_for_update().get(pk=registration.session_id)
         _fill_from_waitlist(session, by=by)
 
 
 def _fill_from_waitlist(session: TrainingSession, *, by: User | None) -> list[TrainingRegistration]:
     """Give free seats of a locked, upcoming ``session`` to the waitlist in order."""
-    if session.starts_at <= timezone.now():
+    if session.starts_at <= timezone.now() or session.is_cancelled:
         return []
     free = session.capacity - session.registrations.filter(status=R.REGISTERED).count()
     if free <= 0:
@@ -300,8 +388,12 @@ def record_attendance(
 @transaction.atomic
 def invite_approved_applicants(*, session: TrainingSession, by: User) -> int:
     """E-mail an invitation to this upcoming session to every approved applicant without
-    a seat or waitlist place; each applicant is invited to a session once."""
+    a seat or waitlist place; each applicant is invited to a session once. A cancelled
+    session invites no one (TrainingError)."""
     _require_coordinator(by)
+    # Locked so a cancellation waits for the invitations and then skips them.
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    _refuse_cancelled(session)
     if session.starts_at <= timezone.now():
         raise TrainingError(_("This session has already started."))
     applications = (
@@ -329,7 +421,8 @@ def invite_approved_applicants(*, session: TrainingSession, by: User) -> int:
 def dispatch_training_reminders(*, now: datetime | None = None) -> int:
     """The beat dispatcher: queue (once per registration and session SEQUENCE) a
     reminder with the .ics to everyone registered for a session that starts within
-    LIAISONS_TRAINING_REMINDER_HOURS, and queue again e-mails left unsent."""
+    LIAISONS_TRAINING_REMINDER_HOURS and is not cancelled, and queue again e-mails
+    left unsent."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.LIAISONS_TRAINING_REMINDER_HOURS)
     due = list(
@@ -337,6 +430,7 @@ def dispatch_training_reminders(*, now: datetime | None = None) -> int:
             status=R.REGISTERED,
             session__starts_at__gt=now,
             session__starts_at__lte=horizon,
+            session__cancelled_at__isnull=True,
             application__user__isnull=False,
         ).select_related("session", "application__user", "application__neighborhood")
     )

@@ -32,6 +32,7 @@ from liaisons.models import (
     Application,
     ApplicationStatus,
     AuditAction,
+    RegistrationStatus,
     TrainingSession,
 )
 from liaisons.services import applications as application_services
@@ -105,6 +106,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = accessors.get_application_for_applicant(user=user, pk=pk)
     record_view(application=application, viewer=user)
     registration = selectors.active_registration(application)
+    past_registrations = [
+        r for r in selectors.application_registrations(application) if r != registration
+    ]
+    # The latest registration ended because its session was cancelled: say so on top.
+    session_cancelled = None
+    if registration is None and past_registrations:
+        latest = past_registrations[0]
+        if latest.status == RegistrationStatus.CANCELLED and latest.session.is_cancelled:
+            session_cancelled = latest.session
     sessions = []
     if application.status == S.APPROVED and registration is None:
         sessions = list(selectors.upcoming_sessions())
@@ -119,9 +129,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "registration": registration,
-            "past_registrations": [
-                r for r in selectors.application_registrations(application) if r != registration
-            ],
+            "past_registrations": past_registrations,
+            "session_cancelled": session_cancelled,
             "sessions": sessions,
             "history": application.audit.filter(action=AuditAction.STATUS_CHANGED).order_by(
                 "at", "pk"

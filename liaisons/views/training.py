@@ -1,4 +1,5 @@
-"""Coordinators' training pages: sessions, the roster and attendance, invitations."""
+"""Coordinators' training pages: sessions, the roster and attendance, invitations,
+cancelling a session."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from liaisons import accessors, selectors
 from liaisons.exceptions import LiaisonError, SessionInvalid
-from liaisons.forms import TrainingSessionForm, add_service_errors
+from liaisons.forms import SessionCancelForm, TrainingSessionForm, add_service_errors
 from liaisons.models import RegistrationStatus, TrainingSession
 from liaisons.services import training as training_services
 from liaisons.views._common import acting_user, coordinator_page
@@ -41,6 +42,9 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create a session (no ``pk``) or edit one."""
     user = acting_user(request)
     session = get_object_or_404(TrainingSession, pk=pk) if pk is not None else None
+    if session is not None and session.is_cancelled:
+        messages.info(request, _("This session is cancelled and can no longer be changed."))
+        return redirect("liaisons:session_detail", pk=session.pk)
     initial = TrainingSessionForm.initial_for(session) if session else {}
     form = TrainingSessionForm(request.POST if request.method == "POST" else None, initial=initial)
     form.fields["starts_at"].help_text = zone_hint()
@@ -54,6 +58,9 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
         except SessionInvalid as error:
             add_service_errors(form, error.errors)
+        except LiaisonError as error:
+            messages.error(request, error.message)
+            return redirect("liaisons:session_detail", pk=pk)
         else:
             messages.success(request, _("The training session is saved."))
             return redirect("liaisons:session_detail", pk=session.pk)
@@ -75,7 +82,41 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "seated": [r for r in roster if r.status in {R.REGISTERED, R.ATTENDED, R.NO_SHOW}],
             "waitlist": [r for r in roster if r.status == R.WAITLISTED],
             "started": session.starts_at <= timezone.now(),
+            "ended": session.ends_at <= timezone.now(),
         },
+    )
+
+
+@coordinator_page
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, with an optional reason, then cancel the session for everyone."""
+    user = acting_user(request)
+    session = get_object_or_404(selectors.all_sessions(), pk=pk)
+    form = SessionCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_services.cancel_session(
+                session=session, by=user, reason=form.cleaned_data["reason"]
+            )
+        except LiaisonError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The session is cancelled. Everyone registered or waiting is told by e-mail."),
+            )
+        return redirect("liaisons:session_detail", pk=session.pk)
+    if session.is_cancelled or session.ends_at <= timezone.now():
+        messages.info(
+            request,
+            _("This session is cancelled.")
+            if session.is_cancelled
+            else _("This session has already ended."),
+        )
+        return redirect("liaisons:session_detail", pk=session.pk)
+    return render(
+        request, "liaisons/training/session_cancel.html", {"session": session, "form": form}
     )
 
 

@@ -317,6 +317,9 @@ COORDINATOR = {
     "training session, edit": Visit(
         "/liaisons/training/{s.session}/edit/", "Edit training session"
     ),
+    "training session, cancel": Visit(
+        "/liaisons/training/{s.session}/cancel/", "Cancel the training session"
+    ),
     "coverage": Visit("/liaisons/coverage/", "Liaison coverage"),
     "e-mail templates": Visit("/liaisons/email-templates/", "E-mail templates"),
     "e-mail template": Visit("/liaisons/email-templates/approve/en/", "Approved (English)"),

@@ -76,6 +76,7 @@ URLS = [
     ("session_detail", "get", "/liaisons/training/{session}/", "coordinator_page", set()),
     ("session_edit", "get", "/liaisons/training/{session}/edit/", "coordinator_page", set()),
     ("session_invite", "post", "/liaisons/training/{session}/invite/", "coordinator_page", set()),
+    ("session_cancel", "get", "/liaisons/training/{session}/cancel/", "coordinator_page", set()),
     (
         "session_attendance",
         "post",
