@@ -77,7 +77,10 @@ MOVES: dict[str, Move] = {
         S.DRAFT,
         gettext_lazy("Back to draft"),
         gettext_lazy("Make it a draft again"),
-        gettext_lazy("The chat is no longer public until it is scheduled again."),
+        gettext_lazy(
+            "The chat is no longer public until it is scheduled again. Only before any "
+            "follower has been reminded of it; after that, postpone or cancel it."
+        ),
         gettext_lazy("The chat is a draft again."),
     ),
     "postpone": Move(

@@ -27,6 +27,9 @@ from events.models import (
     ChatHost,
     ChatStatus,
     ChatStatusChange,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
     Platform,
     Question,
     Topic,
@@ -310,6 +313,15 @@ def transition_chat(
     reason = reason.strip()
     if to in REASON_REQUIRED and not reason:
         raise ChatValidationError({"reason": [_("Say why, so followers know.")]})
+    if to == S.DRAFT and _followers_were_told(chat):
+        # A draft tells no one; people holding a reminder would come to a chat that
+        # is not happening. (Reminders still waiting are skipped when they are sent.)
+        raise InvalidTransition(
+            _(
+                "Followers have already been reminded of this chat, so it cannot quietly "
+                "become a draft again: postpone or cancel it, and they will be told."
+            )
+        )
     from_status = chat.status
     chat.status = to
     fields = ["status", "status_reason", "updated_at"]
@@ -335,6 +347,17 @@ def transition_chat(
     if (to in {S.CANCELLED, S.POSTPONED} and from_status != S.DRAFT) or reopened:
         _queue_notices(chat, kind="cancelled" if to == S.CANCELLED else "rescheduled")
     return chat
+
+
+def _followers_were_told(chat: Chat) -> bool:
+    """Whether a reminder or notice about the chat's current time went out (or is
+    going out right now)."""
+    return Notification.objects.filter(
+        chat=chat,
+        sequence=chat.sequence,
+        kind__in=[NotificationKind.REMINDER, NotificationKind.RESCHEDULED],
+        status__in=[NotificationStatus.SENT, NotificationStatus.SENDING],
+    ).exists()
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 from events.forms import same_week_next_month
 from events.models import Chat, ChatStatus, ChatStatusChange
 from tests.events.staff.conftest import alerts, all_field_errors, local
-from tests.factories import ChatFactory, ChatHostFactory, QuestionFactory
+from tests.factories import ChatFactory, ChatHostFactory, NotificationFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 S = ChatStatus
@@ -291,3 +291,32 @@ def test_chat_timestamps_do_not_drift_when_saved_unchanged(staff_client):
     assert 'name="starts_at" value="2030-11-05T18:00"' in page
     assert (chat.starts_at, chat.sequence) == (local("2030-11-05 18:00"), 0)
     assert chat.duration == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        ("sent", False),  # followers hold a reminder: they must be told
+        ("sending", False),
+        ("pending", True),  # not out yet: it is skipped when its turn comes
+        ("skipped", True),
+    ],
+)
+def test_back_to_draft_only_before_followers_were_reminded(staff_client, status, allowed):
+    chat = ChatFactory(status=S.SCHEDULED, starts_at=local("2030-06-04 18:00"), sequence=2)
+    NotificationFactory(chat=chat, kind="reminder", sequence=2, status=status)
+    # A reminder of an earlier time (before a reschedule, told since) does not count.
+    NotificationFactory(chat=chat, kind="reminder", sequence=1, status="sent")
+
+    response = staff_client.post(_url("chat_unschedule", chat), follow=True)
+
+    chat.refresh_from_db()
+    if allowed:
+        assert chat.status == S.DRAFT
+    else:
+        assert chat.status == S.SCHEDULED
+        assert alerts(response.content.decode()) == [
+            "Followers have already been reminded of this chat, so it cannot quietly become "
+            "a draft again: postpone or cancel it, and they will be told."
+        ]
+        assert _audit(chat) == []
