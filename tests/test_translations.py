@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -112,6 +113,43 @@ def test_committed_mo_is_compiled_from_the_po(tmp_path):
     )
     assert fresh.read_bytes() == MO_FILE.read_bytes(), (
         "locale/es/LC_MESSAGES/django.mo is stale: run `manage.py compilemessages -l es`"
+    )
+
+
+# What makemessages reads: the apps' Python and the templates (not the virtualenv, the
+# vendored front end or the tests, which hold no user-facing strings).
+SOURCE_DIRS = ("accounts", "api", "civicchat", "core", "events", "liaisons", "recaps",
+               "templates", "webhooks")  # fmt: skip
+
+
+def _keys(path: Path) -> set[tuple[str, str]]:
+    return {(str(e.get("msgctxt", "")), str(e["msgid"])) for e in parse_po(path) if e["msgid"]}
+
+
+def test_catalogue_holds_every_string_the_code_marks_for_translation(tmp_path):
+    """makemessages over a copy of the sources: a string marked for translation but
+    missing from the catalogue would be shown in English to Spanish readers."""
+    _msgfmt()  # makemessages needs gettext too
+    root = Path(settings.BASE_DIR)
+    for name in SOURCE_DIRS:
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(root / "manage.py", tmp_path / "manage.py")
+    shutil.copytree(root / "locale", tmp_path / "locale")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-location"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "civicchat.settings", "CIVICCHAT_ENV": "development"},
+        timeout=120,
+    )
+
+    missing = _keys(tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po") - _keys(PO_FILE)
+
+    assert sorted(missing) == [], (
+        "strings missing from the Spanish catalogue: run `manage.py makemessages -l es "
+        "--no-location`, translate them, then `compilemessages -l es`"
     )
 
 

@@ -30,9 +30,9 @@ def soon_chat(db):
     )
 
 
-@pytest.fixture
-def captured(monkeypatch):
-    """Run on_commit callbacks (the send tasks) in this process, as a worker would."""
+def _send_here(monkeypatch) -> list[int]:
+    """From now on the send task runs in this process, as a worker would; returns the
+    list of notification ids it was queued for."""
     sent: list[int] = []
     monkeypatch.setattr(
         "events.tasks.task_send_notification.delay",
@@ -42,6 +42,12 @@ def captured(monkeypatch):
         ),
     )
     return sent
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Run on_commit callbacks (the send tasks) in this process, as a worker would."""
+    return _send_here(monkeypatch)
 
 
 @pytest.mark.django_db
@@ -258,14 +264,7 @@ def test_notice_queued_while_the_broker_is_down_is_sent_once_it_is_back(
     note = Notification.objects.get(kind="rescheduled")
     assert (note.status, note.attempts) == ("pending", 0)
 
-    sent: list[int] = []
-    monkeypatch.setattr(
-        "events.tasks.task_send_notification.delay",
-        lambda *, notification_id: (
-            sent.append(notification_id)
-            or notifications.send_notification(notification_id=notification_id)
-        ),
-    )
+    sent = _send_here(monkeypatch)  # the broker is back
     now = timezone.now()
     notifications.dispatch_reminders(now=now + timedelta(minutes=5))  # may still be queued
     assert sent == []
