@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vCalAddress, vText
 
+from core.ical import organizer
 from core.selectors import city_timezone_name
 from events.models import Chat, ChatStatus
 
@@ -36,7 +37,7 @@ def chat_uid(chat: Chat) -> str:
     return f"{chat.uid}@{UID_DOMAIN}"
 
 
-def _event(chat: Chat, zone: zoneinfo.ZoneInfo) -> Event:
+def _event(chat: Chat, zone: zoneinfo.ZoneInfo, organised_by: vCalAddress) -> Event:
     event = Event()
     event.add("uid", chat_uid(chat))
     event.add("sequence", chat.sequence)
@@ -58,6 +59,7 @@ def _event(chat: Chat, zone: zoneinfo.ZoneInfo) -> Event:
     event.add("location", vText(", ".join(chat.hashtags)))
     event.add("categories", [chat.topic.name])
     event.add("status", _STATUS.get(ChatStatus(chat.status), "CONFIRMED"))
+    event.add("organizer", organised_by)
     return event
 
 
@@ -74,8 +76,9 @@ def build_calendar(chats: Iterable[Chat], *, name: str, method: str | None = Non
     if method:
         calendar.add("method", method)
     starts = []
+    organised_by = organizer()
     for chat in chats:
-        calendar.add_component(_event(chat, zone))
+        calendar.add_component(_event(chat, zone, organised_by))
         starts.append(chat.starts_at)
     # The zone's rules only for the years the events span (the default is 1970-2038,
     # some 200 lines that every client would download and parse).

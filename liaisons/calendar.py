@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
+from core.ical import organizer
 from core.selectors import city_timezone_name
 from liaisons.models import TrainingSession
 
@@ -29,7 +30,7 @@ def session_uid(session: TrainingSession) -> str:
     return f"{session.uid}@{UID_DOMAIN}"
 
 
-def _event(session: TrainingSession, zone: zoneinfo.ZoneInfo) -> Event:
+def _event(session: TrainingSession, zone: zoneinfo.ZoneInfo, organised_by: vCalAddress) -> Event:
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)
@@ -49,6 +50,7 @@ def _event(session: TrainingSession, zone: zoneinfo.ZoneInfo) -> Event:
     event.add("location", session.location or session.online_url)
     event.add("url", session.online_url or program_url)
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    event.add("organizer", organised_by)
     return event
 
 
@@ -68,8 +70,9 @@ def build_session_calendar(
     if method:
         calendar.add("method", method)
     starts = []
+    organised_by = organizer()
     for session in sessions:
-        calendar.add_component(_event(session, zone))
+        calendar.add_component(_event(session, zone, organised_by))
         starts.append(session.starts_at)
     # The zone's rules only for the years the sessions span (see events.calendar).
     today = timezone.now().date()

@@ -116,11 +116,20 @@ def unsubscribe(*, user: User, chat: Chat) -> int:
 
 
 def _create_notifications(chat: Chat, *, kind: str, lead_minutes: int = 0) -> list[int]:
+    """Create the missing rows (one per follower) and return the ids of those created
+    now: rows from an earlier run are queued already (requeue_lost covers lost ones),
+    and queueing them again every minute would flood the queue during a big send."""
     users = list(followers_of(chat).values_list("pk", flat=True))
+    now = timezone.now()
     Notification.objects.bulk_create(
         [
             Notification(
-                chat=chat, user_id=pk, kind=kind, lead_minutes=lead_minutes, sequence=chat.sequence
+                chat=chat,
+                user_id=pk,
+                kind=kind,
+                lead_minutes=lead_minutes,
+                sequence=chat.sequence,
+                queued_at=now,
             )
             for pk in users
         ],
@@ -133,6 +142,7 @@ def _create_notifications(chat: Chat, *, kind: str, lead_minutes: int = 0) -> li
             lead_minutes=lead_minutes,
             sequence=chat.sequence,
             status=N.PENDING,
+            queued_at=now,
         ).values_list("pk", flat=True)
     )
 

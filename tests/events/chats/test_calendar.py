@@ -47,6 +47,16 @@ def test_chat_calendar_has_local_times_zone_and_link(client, chat):
     assert (str(event["STATUS"]), int(event["SEQUENCE"])) == ("CONFIRMED", 0)
 
 
+def test_chat_calendar_names_the_city_as_organizer(client, chat, settings):
+    settings.DEFAULT_FROM_EMAIL = "Philly311 chats <chats@phila.example>"
+
+    _calendar, (event,) = _events(client, f"/chats/{chat.slug}/calendar.ics")
+
+    # iTIP clients (Outlook) act on an update or a cancellation only from the organizer.
+    assert str(event["ORGANIZER"]) == "mailto:chats@phila.example"
+    assert event["ORGANIZER"].params["CN"] == "Philadelphia"
+
+
 def test_calendar_uid_is_stable_and_sequence_rises_on_reschedule(client, chat):
     _cal, (before,) = _events(client, f"/chats/{chat.slug}/calendar.ics")
 

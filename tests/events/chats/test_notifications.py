@@ -273,3 +273,24 @@ def test_notice_queued_while_the_broker_is_down_is_sent_once_it_is_back(
 
     assert sent == [note.pk]  # queued again once, sent once
     assert [m.subject for m in mailoutbox] == ["[CivicChat] New time: Potholes & paving"]
+
+
+@pytest.mark.django_db
+def test_dispatcher_queues_each_reminder_once_while_it_waits_for_a_worker(
+    soon_chat, make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued: list[int] = []
+    monkeypatch.setattr(
+        "events.tasks.task_send_notification.delay",
+        lambda *, notification_id: queued.append(notification_id),  # workers busy: no send
+    )
+    for _ in range(3):
+        notifications.follow_topic(user=make_user(Role.RESIDENT), topic=soon_chat.topic)
+
+    now = timezone.now()
+    for minutes in range(5):  # the beat's dispatcher, once a minute
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications.dispatch_reminders(now=now + timedelta(minutes=minutes))
+
+    assert sorted(queued) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert len(queued) == 3
