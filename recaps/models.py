@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import Chat, Post, Question
 
@@ -101,6 +102,27 @@ class Highlight(models.Model):
         return f"{self.section_id}#{self.position}: {self.post_id}"
 
 
+# What a version changed, in words shown to editors in their own language: the key is
+# stored (with the values it names) and the text translated when it is shown.
+VERSION_CHANGES = {
+    "drafted": pgettext_lazy("recap history", "Automatic draft"),
+    "edited_text": pgettext_lazy("recap history", "Edited the title and introduction"),
+    "edited_section": pgettext_lazy("recap history", "Edited section “%(heading)s”"),
+    "added_section": pgettext_lazy("recap history", "Added section “%(heading)s”"),
+    "removed_section": pgettext_lazy("recap history", "Removed section “%(heading)s”"),
+    "reordered_sections": pgettext_lazy("recap history", "Reordered sections"),
+    "added_highlight": pgettext_lazy("recap history", "Added a highlight"),
+    "removed_highlight": pgettext_lazy("recap history", "Removed a highlight"),
+    "reordered_highlights": pgettext_lazy("recap history", "Reordered highlights"),
+    "edited_highlight_note": pgettext_lazy("recap history", "Edited a highlight's note"),
+    "refreshed_numbers": pgettext_lazy("recap history", "Refreshed the numbers"),
+    "restored": pgettext_lazy("recap history", "Restored version %(number)s"),
+    "submitted": pgettext_lazy("recap history", "Submitted for review"),
+    "published": pgettext_lazy("recap history", "Published"),
+    "back_to_draft": pgettext_lazy("recap history", "Back to draft"),
+}
+
+
 class RecapVersion(models.Model):
     """A snapshot of the editable content after every saved change (who and when)."""
 
@@ -108,7 +130,12 @@ class RecapVersion(models.Model):
     number = models.PositiveIntegerField()
     content = models.JSONField()
     status = models.CharField(max_length=20, choices=RecapStatus.choices)
+    # The change in English (the admin, exports), and what it is: a VERSION_CHANGES key
+    # with its values, for the history page in the reader's language. Versions from
+    # before the key existed have only the English.
     summary = models.CharField(max_length=200, blank=True)
+    change = models.CharField(max_length=40, blank=True)
+    change_args = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -124,3 +151,11 @@ class RecapVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recap_id} v{self.number}"
+
+    @property
+    def change_text(self) -> str:
+        """The change, in the active language."""
+        template = VERSION_CHANGES.get(self.change)
+        if template is None:
+            return self.summary
+        return str(template) % self.change_args if self.change_args else str(template)

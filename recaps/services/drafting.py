@@ -139,5 +139,5 @@ def create_draft_recap(*, chat: Chat, by: User | None = None) -> Recap:
 
     from recaps.services.editing import record_version
 
-    record_version(recap=recap, by=by, summary="Automatic draft")
+    record_version(recap=recap, by=by, change="drafted")
     return recap

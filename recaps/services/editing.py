@@ -7,13 +7,21 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.cache import bump_public_pages
 from events.models import Post
 from recaps.exceptions import RecapError
-from recaps.models import Highlight, HighlightRole, Recap, RecapSection, RecapVersion
+from recaps.models import (
+    VERSION_CHANGES,
+    Highlight,
+    HighlightRole,
+    Recap,
+    RecapSection,
+    RecapVersion,
+)
 from recaps.services.stats import compute_stats, compute_timeline
 from recaps.services.tracker import tracker_summary
 
@@ -39,20 +47,27 @@ def snapshot(recap: Recap) -> dict[str, Any]:
     }
 
 
-def record_version(*, recap: Recap, by: User | None, summary: str) -> RecapVersion:
-    """Snapshot the recap as it is now, under the next version number. Every edit and
+def record_version(
+    *, recap: Recap, by: User | None, change: str, **args: str | int
+) -> RecapVersion:
+    """Snapshot the recap as it is now, under the next version number, saying what
+    changed (a VERSION_CHANGES key and the values its text names). Every edit and
     every workflow move records one, so this is where public pages are refreshed (on
     commit)."""
     last = recap.versions.aggregate(n=Max("number"))["n"] or 0
     recap.version = last + 1
     recap.save(update_fields=["version", "updated_at"])
     bump_public_pages()
+    with translation.override("en"):
+        summary = str(VERSION_CHANGES[change]) % args if args else str(VERSION_CHANGES[change])
     return RecapVersion.objects.create(
         recap=recap,
         number=recap.version,
         content=snapshot(recap),
         status=recap.status,
         summary=summary[:200],
+        change=change,
+        change_args=args,
         created_by=by,
     )
 
@@ -69,7 +84,7 @@ def update_recap_text(*, recap: Recap, title: str, intro: str, by: User) -> Reca
         raise RecapError(_("A recap needs a title."))
     recap.title, recap.intro = title, intro.strip()
     recap.save(update_fields=["title", "intro", "updated_at"])
-    record_version(recap=recap, by=by, summary="Edited the title and introduction")
+    record_version(recap=recap, by=by, change="edited_text")
     return recap
 
 
@@ -83,7 +98,7 @@ def update_section(
         raise RecapError(_("A section needs a heading."))
     section.heading, section.commentary = heading, commentary.strip()
     section.save(update_fields=["heading", "commentary"])
-    record_version(recap=recap, by=by, summary=f"Edited section “{heading[:60]}”")
+    record_version(recap=recap, by=by, change="edited_section", heading=heading[:60])
     return section
 
 
@@ -95,7 +110,7 @@ def add_section(*, recap: Recap, heading: str, by: User) -> RecapSection:
         raise RecapError(_("A section needs a heading."))
     last = recap.sections.aggregate(n=Max("position"))["n"] or 0
     section = RecapSection.objects.create(recap=recap, position=last + 1, heading=heading)
-    record_version(recap=recap, by=by, summary=f"Added section “{heading[:60]}”")
+    record_version(recap=recap, by=by, change="added_section", heading=heading[:60])
     return section
 
 
@@ -105,14 +120,14 @@ def remove_section(*, section: RecapSection, by: User) -> None:
     heading = section.heading
     section.delete()
     _renumber(recap.sections.order_by("position", "pk"))
-    record_version(recap=recap, by=by, summary=f"Removed section “{heading[:60]}”")
+    record_version(recap=recap, by=by, change="removed_section", heading=heading[:60])
 
 
 @transaction.atomic
 def move_section(*, section: RecapSection, offset: int, by: User) -> None:
     recap = _locked(section.recap)
     _move(list(recap.sections.order_by("position", "pk")), section.pk, offset)
-    record_version(recap=recap, by=by, summary="Reordered sections")
+    record_version(recap=recap, by=by, change="reordered_sections")
 
 
 @transaction.atomic
@@ -127,7 +142,7 @@ def add_highlight(*, section: RecapSection, post: Post, by: User, note: str = ""
     highlight = Highlight.objects.create(
         section=section, post=post, position=last + 1, role=HighlightRole.OTHER, note=note.strip()
     )
-    record_version(recap=recap, by=by, summary="Added a highlight")
+    record_version(recap=recap, by=by, change="added_highlight")
     return highlight
 
 
@@ -137,7 +152,7 @@ def remove_highlight(*, highlight: Highlight, by: User) -> None:
     section = highlight.section
     highlight.delete()
     _renumber(section.highlights.order_by("position", "pk"))
-    record_version(recap=recap, by=by, summary="Removed a highlight")
+    record_version(recap=recap, by=by, change="removed_highlight")
 
 
 @transaction.atomic
@@ -146,7 +161,7 @@ def move_highlight(*, highlight: Highlight, offset: int, by: User) -> None:
     reorder, no dragging needed."""
     recap = _locked(highlight.section.recap)
     _move(list(highlight.section.highlights.order_by("position", "pk")), highlight.pk, offset)
-    record_version(recap=recap, by=by, summary="Reordered highlights")
+    record_version(recap=recap, by=by, change="reordered_highlights")
 
 
 @transaction.atomic
@@ -154,7 +169,7 @@ def update_highlight_note(*, highlight: Highlight, note: str, by: User) -> Highl
     recap = _locked(highlight.section.recap)
     highlight.note = note.strip()
     highlight.save(update_fields=["note"])
-    record_version(recap=recap, by=by, summary="Edited a highlight's note")
+    record_version(recap=recap, by=by, change="edited_highlight_note")
     return highlight
 
 
@@ -167,7 +182,7 @@ def refresh_numbers(*, recap: Recap, by: User) -> Recap:
     recap.timeline = compute_timeline(recap.chat)
     recap.follow_ups = tracker["follow_ups"]
     recap.save(update_fields=["stats", "timeline", "follow_ups", "updated_at"])
-    record_version(recap=recap, by=by, summary="Refreshed the numbers")
+    record_version(recap=recap, by=by, change="refreshed_numbers")
     return recap
 
 
@@ -204,7 +219,7 @@ def restore_version(*, recap: Recap, number: int, by: User) -> Recap:
                 (h for h in data["highlights"] if h["post_id"] in public_ids), start=1
             )
         )
-    record_version(recap=recap, by=by, summary=f"Restored version {number}")
+    record_version(recap=recap, by=by, change="restored", number=number)
     return recap
 
 

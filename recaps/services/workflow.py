@@ -35,10 +35,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 # table keeps the rule explicit should reviewers without publishing rights come).
 EDITOR_ONLY = frozenset({(R.IN_REVIEW, R.PUBLISHED), (R.PUBLISHED, R.DRAFT)})
 
-_SUMMARIES: dict[str, str] = {
-    R.IN_REVIEW: "Submitted for review",
-    R.PUBLISHED: "Published",
-    R.DRAFT: "Back to draft",
+_CHANGES: dict[str, str] = {  # keys of recaps.models.VERSION_CHANGES
+    R.IN_REVIEW: "submitted",
+    R.PUBLISHED: "published",
+    R.DRAFT: "back_to_draft",
 }
 
 
@@ -72,7 +72,7 @@ def transition_recap(*, recap: Recap, to: str, by: User) -> Recap:
     elif source == R.PUBLISHED and chat.status == ChatStatus.RECAP_PUBLISHED:
         transition_chat(chat=chat, to=ChatStatus.ENDED, by=by, reason="Recap unpublished")
     recap.save(update_fields=fields)
-    record_version(recap=recap, by=by, summary=_SUMMARIES[to])
+    record_version(recap=recap, by=by, change=_CHANGES[to])
     if to == R.PUBLISHED:
         from events.services.notifications import queue_recap_notices
 

@@ -122,6 +122,6 @@ def recap(db):
     recap.stats = {**compute_stats(chat), "questions": {"asked": 2, "answered": 1, "open": 1}}
     recap.timeline = compute_timeline(chat)
     recap.save(update_fields=["stats", "timeline"])
-    record_version(recap=recap, by=None, summary="Automatic draft")
+    record_version(recap=recap, by=None, change="drafted")
     recap.refresh_from_db()
     return recap

@@ -6,9 +6,11 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.roles import Role
+from recaps.models import RecapVersion
 from tests.factories import UserFactory
 from tests.recaps.staff.conftest import alerts, content, outline, versions
 
@@ -47,6 +49,27 @@ def test_history_lists_every_version_newest_first_with_who_and_what(editor_clien
         ("3", "Erin Editor", "Added section “Next steps”", ""),
         ("2", "Erin Editor", "Edited the title and introduction", "Restore this version"),
         ("1", "CivicChat (automatic)", "Automatic draft", "Restore this version"),
+    ]
+
+
+def test_history_says_what_changed_in_the_editors_language(editor_client, editor, recap):
+    editor_client.post(_url("section_add", recap), {"heading": "Next steps"})
+    # A version recorded before changes had a key: only its English text is known.
+    RecapVersion.objects.filter(recap=recap, number=1).update(change="", change_args={})
+    editor.preferred_language = "es"
+    editor.save(update_fields=["preferred_language"])
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    page = editor_client.get(_url("recap_history", recap)).content.decode()
+
+    assert [change for _n, _who, change, _b in _rows(page)] == [
+        "Se agregó la sección “Next steps”",
+        "Automatic draft",
+    ]
+    # Stored in English too, for the admin and exports.
+    assert list(recap.versions.values_list("summary", flat=True)) == [
+        "Added section “Next steps”",
+        "Automatic draft",
     ]
 
 
