@@ -19,9 +19,10 @@ Steps, each bounded in time:
 4. Each URL is warmed up, then loaded with ``wrk -t2 -c32 -d10s --latency``, right after
    a 5-second run of the ceiling: other work on the machine moves both within seconds,
    so each page is compared with the ceiling measured next to it.
-5. A table: req/s, p50, p99, errors, the ceiling and the ratio to it per URL, then
-   PASS/FAIL for the targets (issue 8): at least half the ceiling, p99 at most 100 ms,
-   no errors.
+5. A table: req/s, p50, p99, errors, the ceiling and the ratio to it per URL (the
+   ceiling: the higher of the hello run just before the page's and the median of all
+   hello runs), then PASS/FAIL for the targets (issue 8): at least half the ceiling,
+   p99 at most 100 ms, no errors.
 
 Traffic only ever goes to 127.0.0.1. Not a test: it prints; the exit status is 1 when a
 target is missed.
@@ -499,15 +500,23 @@ def _gunicorn_shape(log: Path, env: dict[str, str]) -> str:
 
 
 def report(results: list[Result], *, args: Any, seconds: float) -> int:
-    """The table (each page against the hello run just before it) and the verdicts."""
+    """The table and the verdicts. Each page is held against the higher of the hello run
+    just before it and the median of all hello runs: a hello run that happened to be
+    slowed (the machine is shared) must not flatter the page measured after it."""
     say("")
     say(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency against "
         f"127.0.0.1, {os.cpu_count()} CPUs; the run took {seconds:.0f}s"
     )
+    ceilings = sorted((r.ceiling for r in results if r.ceiling), key=lambda c: c.rps)
+    middle = ceilings[len(ceilings) // 2]
+
+    def ceiling_of(r: Result) -> float:
+        return max(r.ceiling.rps if r.ceiling else 0.0, middle.rps)
+
     header = (
         f"{'URL':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'ceiling':>7} {'ratio':>5} {'load':>5}"
+        f"{'before':>7} {'ceiling':>7} {'ratio':>5} {'load':>5}"
     )
     say(header)
     say("-" * len(header))
@@ -517,19 +526,19 @@ def report(results: list[Result], *, args: Any, seconds: float) -> int:
         assert c is not None
         say(
             f"{r.name:<22} {r.rps:7.0f} {r.p50_ms:7.1f} {r.p99_ms:7.1f} {r.errors:6d} "
-            f"{c.rps:7.0f} {r.rps / c.rps:5.2f} {r.load:5.1f}"
+            f"{c.rps:7.0f} {ceiling_of(r):7.0f} {r.rps / ceiling_of(r):5.2f} {r.load:5.1f}"
         )
-    ceilings = sorted((r.ceiling for r in results if r.ceiling), key=lambda c: c.rps)
-    middle = ceilings[len(ceilings) // 2]
     say(
         f"{'hello (ceiling), median':<22} {middle.rps:7.0f} {middle.p50_ms:7.1f} "
-        f"{middle.p99_ms:7.1f} {sum(c.errors for c in ceilings):6d} {middle.rps:7.0f} {1:5.2f}"
+        f"{middle.p99_ms:7.1f} {sum(c.errors for c in ceilings):6d} {'':>7} "
+        f"{middle.rps:7.0f} {1:5.2f}"
     )
-    say("(ceiling: the hello app's req/s in the run just before the page's; load: the")
-    say(" machine's 1-minute load average after the page's run)")
+    say("(before: the hello app's req/s in the run just before the page's; ceiling: the")
+    say(" higher of that and the median of all hello runs, what the ratio is taken against;")
+    say(" load: the machine's 1-minute load average after the page's run)")
     say("")
     for r in results:
-        ratio = r.rps / r.ceiling.rps if r.ceiling and r.ceiling.rps else 0.0
+        ratio = r.rps / ceiling_of(r)
         checks = {
             f"ratio {ratio:.2f} >= {MIN_RATIO}": ratio >= MIN_RATIO,
             f"p99 {r.p99_ms:.1f} ms <= {MAX_P99_MS:.0f} ms": r.p99_ms <= MAX_P99_MS,
