@@ -285,16 +285,18 @@ def _digested(post: ParsedPost, is_official: bool) -> tuple[bytes, str]:
 
 
 def _dumps(value: Any, *, sort_keys: bool = False) -> bytes:
-    """Compact JSON in UTF-8. orjson refuses integers beyond 64 bits, which a payload
-    may hold; the json module writes those (the same value always takes the same path,
-    so a post's digest is stable)."""
+    """Compact JSON in UTF-8. orjson refuses what a payload may still hold: integers
+    beyond 64 bits, and lone UTF-16 surrogates (``"\\ud800"`` decodes to one; no UTF-8
+    can carry it, nor can PostgreSQL's jsonb). The json module writes those, a lone
+    surrogate as "?", so such a post is stored instead of failing its page on every poll.
+    The same value always takes the same path, so a post's digest is stable."""
     try:
         return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
     except orjson.JSONEncodeError:
         text = json.dumps(
             value, default=str, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False
         )
-        return text.encode()
+        return text.encode("utf-8", errors="replace")
 
 
 def _digest(post: ParsedPost, is_official: bool) -> str:

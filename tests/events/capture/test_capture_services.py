@@ -441,6 +441,19 @@ def test_upsert_posts_stores_every_field_and_any_json_payload(live_chat):
     assert stored.is_official is True
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL upsert path")
+def test_upsert_posts_stores_a_post_with_a_lone_surrogate_and_the_rest_of_its_page(live_chat):
+    # json.loads('"\\ud83d"') gives a lone surrogate: no UTF-8 can carry it.
+    broken = replace(_parsed(1), text="emoji cut in half: \ud83d", raw={"text": "\ud83d"})
+
+    counts = upsert_posts(chat_id=live_chat.pk, posts=[broken, _parsed(2)], officials={})
+    again = upsert_posts(chat_id=live_chat.pk, posts=[broken], officials={})
+
+    assert (counts.new, again.unchanged) == (2, 1)
+    stored = Post.objects.get(external_key="1")
+    assert (stored.text, stored.raw) == ("emoji cut in half: ?", {"text": "?"})
+
+
 def test_upsert_posts_duplicate_keys_in_one_batch_give_one_row(live_chat):
     counts = upsert_posts(chat_id=live_chat.pk, posts=[_parsed(1), _parsed(1)], officials={})
 
