@@ -39,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.queueing import delay_on_commit
 from webhooks import net
 from webhooks.exceptions import InvalidEndpoint
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -265,17 +266,10 @@ def recap_payload(recap: Recap) -> dict[str, Any]:
 
 
 def _send_on_commit(ids: list[int]) -> None:
-    if not ids:
-        return
-    from webhooks.tasks import task_send_delivery
+    from webhooks.tasks import task_send_delivery  # tasks import this module
 
-    def queue() -> None:
-        for pk in ids:
-            task_send_delivery.delay(delivery_id=pk)
-
-    # robust: a broker that is down when this commits is logged, not raised to the
-    # caller; the dispatcher queues the delivery again once its queued_at is stale.
-    transaction.on_commit(queue, robust=True)
+    # A delivery whose message is lost is queued again once its queued_at is stale.
+    delay_on_commit(task_send_delivery, "delivery_id", ids)
 
 
 # Sending ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from core.queueing import delay_on_commit, take_lost
 from core.selectors import city_timezone_name, get_city
 from events.calendar import build_calendar, chat_url
 from events.models import (
@@ -148,32 +149,16 @@ def _create_notifications(chat: Chat, *, kind: str, lead_minutes: int = 0) -> li
 
 
 def _send_on_commit(ids: list[int]) -> None:
-    if not ids:
-        return
-    from events.tasks import task_send_notification
+    from events.tasks import task_send_notification  # tasks import this module
 
-    def queue() -> None:
-        for pk in ids:
-            task_send_notification.delay(notification_id=pk)
-
-    # robust: a broker that is down when this commits is logged, not raised to the
-    # caller (whose change is committed); requeue_lost queues the rows again later.
-    transaction.on_commit(queue, robust=True)
+    delay_on_commit(task_send_notification, "notification_id", ids)
 
 
 def requeue_lost(*, now: datetime | None = None) -> list[int]:
     """Rows still pending and never attempted CIVICCHAT_REQUEUE_AFTER_SECONDS after they
     were queued lost their broker message: queue them again (and note when), so each is
     re-queued at most once per interval. Called by the reminder dispatcher."""
-    now = now or timezone.now()
-    lost = Notification.objects.filter(
-        status=N.PENDING,
-        attempts=0,
-        queued_at__lt=now - timedelta(seconds=settings.CIVICCHAT_REQUEUE_AFTER_SECONDS),
-    )
-    ids = list(lost.values_list("pk", flat=True))
-    Notification.objects.filter(pk__in=ids).update(queued_at=now)
-    return ids
+    return take_lost(Notification.objects.filter(status=N.PENDING), now=now or timezone.now())
 
 
 def queue_recap_notices(*, chat: Chat) -> int:

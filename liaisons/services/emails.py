@@ -27,6 +27,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.queueing import delay_on_commit, take_lost
 from core.selectors import city_timezone_name, get_city
 from liaisons.calendar import build_session_calendar
 from liaisons.email_defaults import DEFAULT_TEMPLATES
@@ -282,18 +283,9 @@ def queue_email(
 
 
 def send_on_commit(ids: Iterable[int]) -> None:
-    ids = sorted(set(ids))
-    if not ids:
-        return
-    from liaisons.tasks import task_send_email
+    from liaisons.tasks import task_send_email  # tasks import this module
 
-    def queue() -> None:
-        for pk in ids:
-            task_send_email.delay(email_id=pk)
-
-    # robust: a broker that is down when this commits is logged, not raised to the
-    # caller (whose change is committed); retry_stale queues the rows again later.
-    transaction.on_commit(queue, robust=True)
+    delay_on_commit(task_send_email, "email_id", sorted(set(ids)))
 
 
 @transaction.atomic
@@ -335,14 +327,7 @@ def retry_stale(*, now: datetime | None = None) -> int:
             | Q(status=E.PENDING, attempts__gt=0, claimed_at__lt=now - timedelta(minutes=1))
         ).values_list("pk", flat=True)
     )
-    lost = list(
-        LiaisonEmail.objects.filter(
-            status=E.PENDING,
-            attempts=0,
-            queued_at__lt=now - timedelta(seconds=settings.CIVICCHAT_REQUEUE_AFTER_SECONDS),
-        ).values_list("pk", flat=True)
-    )
-    LiaisonEmail.objects.filter(pk__in=lost).update(queued_at=now)
+    lost = take_lost(LiaisonEmail.objects.filter(status=E.PENDING), now=now)
     send_on_commit([*ids, *lost])
     return len(set(ids) | set(lost))
 
