@@ -109,12 +109,15 @@ def _with_seat_counts(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingS
     )
 
 
-def upcoming_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
-    """Sessions open for registration (not started, not cancelled), soonest first,
-    with seat counts."""
+def open_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Sessions open for registration: not started, not cancelled."""
     now = now or timezone.now()
-    sessions = TrainingSession.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
-    return _with_seat_counts(sessions).order_by("starts_at", "pk")
+    return TrainingSession.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
+
+
+def upcoming_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """The open sessions, soonest first, with seat counts."""
+    return _with_seat_counts(open_sessions(now=now)).order_by("starts_at", "pk")
 
 
 def all_sessions() -> QuerySet[TrainingSession]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.queueing import delay_on_commit, take_lost
 from core.selectors import city_timezone_name, get_city
+from liaisons import selectors
 from liaisons.calendar import build_session_calendar
 from liaisons.email_defaults import DEFAULT_TEMPLATES
 from liaisons.exceptions import LiaisonError, TemplateInvalid
@@ -145,9 +146,7 @@ def where_text(session: TrainingSession) -> str:
 
 
 def upcoming_session_lines(now: datetime | None = None) -> str:
-    now = now or timezone.now()
-    sessions = TrainingSession.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
-    sessions = sessions.order_by("starts_at")[:5]
+    sessions = selectors.open_sessions(now=now).order_by("starts_at")[:5]
     return "\n".join(f"- {when_text(s)}, {where_text(s)}" for s in sessions)
 
 
