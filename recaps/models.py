@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +125,12 @@ VERSION_CHANGES = {
 }
 
 
+def describe_change(change: str, args: dict[str, Any]) -> str:
+    """The words for a VERSION_CHANGES key and its values, in the active language."""
+    template = str(VERSION_CHANGES[change])
+    return template % args if args else template
+
+
 class RecapVersion(models.Model):
     """A snapshot of the editable content after every saved change (who and when)."""
 
@@ -155,7 +163,6 @@ class RecapVersion(models.Model):
     @property
     def change_text(self) -> str:
         """The change, in the active language."""
-        template = VERSION_CHANGES.get(self.change)
-        if template is None:
+        if self.change not in VERSION_CHANGES:
             return self.summary
-        return str(template) % self.change_args if self.change_args else str(template)
+        return describe_change(self.change, self.change_args)

@@ -15,12 +15,12 @@ from core.cache import bump_public_pages
 from events.models import Post
 from recaps.exceptions import RecapError
 from recaps.models import (
-    VERSION_CHANGES,
     Highlight,
     HighlightRole,
     Recap,
     RecapSection,
     RecapVersion,
+    describe_change,
 )
 from recaps.services.stats import compute_stats, compute_timeline
 from recaps.services.tracker import tracker_summary
@@ -59,7 +59,7 @@ def record_version(
     recap.save(update_fields=["version", "updated_at"])
     bump_public_pages()
     with translation.override("en"):
-        summary = str(VERSION_CHANGES[change]) % args if args else str(VERSION_CHANGES[change])
+        summary = describe_change(change, args)
     return RecapVersion.objects.create(
         recap=recap,
         number=recap.version,
