@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from liaisons.models import ApplicationStatus
+from liaisons.services.training import register_for_session
 from tests.factories import (
     ApplicationFactory,
     NeighborhoodFactory,
@@ -168,3 +169,28 @@ def test_program_page_shows_the_next_training_dates_and_seats(client):
 
     assert [s.title for s in response.context["sessions"]] == ["Full one", "Later one"]
     assert "Full: waitlist open" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_session_cancel_page_query_count_is_flat(
+    client, coordinator, count, django_assert_num_queries
+):
+    session = TrainingSessionFactory(capacity=1)
+    for _ in range(count):  # one seat, the rest on the waitlist
+        register_for_session(
+            application=(application := ApplicationFactory(status=ApplicationStatus.APPROVED)),
+            session=session,
+            by=application.user,
+        )
+    client.force_login(coordinator)
+    url = f"/liaisons/training/{session.pk}/cancel/"
+    client.get(url)  # warm the city cache
+
+    # Queries: the session, the user, their groups (roles), their authenticators (the
+    # MFA rule), and the session with its seat and waitlist counts.
+    with django_assert_num_queries(5):
+        response = client.get(url)
+
+    page = response.content.decode()
+    assert "1 / 1" in page
+    assert f"<dd>{count - 1}</dd>" in page
