@@ -9,15 +9,14 @@ from datetime import timedelta
 import pytest
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
     generate_totp_secret,
-    hotp_value,
 )
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from accounts.roles import Role
 from tests.factories import PASSWORD, UserFactory
+from tests.mfa import current_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +43,6 @@ def _password_login(client, user, *, remember: bool):
     if remember:
         data["remember"] = "on"
     return client.post("/accounts/login/", data)
-
-
-def _totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
 
 
 def test_resident_session_lasts_two_weeks(client):
@@ -79,7 +74,7 @@ def test_staff_session_ends_eight_hours_after_the_two_factor_step(client):
     TOTP.activate(editor, secret)
 
     first = _password_login(client, editor, remember=True)
-    second = client.post("/accounts/2fa/authenticate/", {"code": _totp_code(secret)})
+    second = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code(secret)})
 
     assert (first.url, second.url) == ("/accounts/2fa/authenticate/", "/profile/")
     assert client.session["_auth_user_id"] == str(editor.pk)
